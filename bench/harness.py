@@ -1,0 +1,51 @@
+"""Benchmarks run against a scratch database (never the installation's own: audit rows cannot be
+deleted), created before Django starts and dropped afterwards."""
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlparse, urlunparse
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """Point DATABASE_URL at a fresh database: ``<name>_bench`` on PostgreSQL, a temp file otherwise."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        with tempfile.TemporaryDirectory(prefix="clearcut-bench-") as var_dir:
+            os.environ["CLEARCUT_VAR_DIR"] = var_dir
+            yield f"sqlite ({var_dir})"
+        return
+    import psycopg
+
+    parts = urlparse(url)
+    name = f"{parts.path.lstrip('/') or 'clearcut'}_bench"
+    admin_url = urlunparse(parts._replace(path="/postgres", scheme="postgresql"))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunparse(parts._replace(path=f"/{name}"))
+    try:
+        yield f"postgresql ({name})"
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    print(f"\n{title}")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))

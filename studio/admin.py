@@ -1,0 +1,191 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
+
+from studio import services
+from studio.exceptions import Conflict
+from studio.models import ApiToken, AuditEvent, Membership, Production
+
+admin.site.site_header = "Clearcut"
+admin.site.site_title = "Clearcut"
+admin.site.index_title = "Footage, rights and provenance"
+
+
+class ScopedAdminMixin:
+    """Staff who are not superusers only see rows of their own productions."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Production)
+class ProductionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "created_at"]
+    search_fields = ["code", "name"]
+    inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {
+                f: form.cleaned_data[f] for f in form.changed_data if f in ("name", "description")
+            }
+            if fields:
+                services.production_update(actor=request.user, production=obj, **fields)
+            return
+        created = services.production_create(
+            actor=request.user, code=obj.code, name=obj.name, description=obj.description
+        )
+        obj.pk = created.pk
+
+    def save_formset(self, request, form, formset, change):
+        """Each inline row becomes a service call, so role changes are audited like any other."""
+        # The admin's own change log reads these; the audit trail is our record.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            data = getattr(row, "cleaned_data", None)
+            if not data or not (row.has_changed() or data.get("DELETE")):
+                continue
+            original = (
+                Membership.objects.filter(pk=row.instance.pk).first() if row.instance.pk else None
+            )
+            if original and (data.get("DELETE") or original.user_id != data["user"].pk):
+                services.membership_remove(actor=request.user, membership=original)
+            if not data.get("DELETE"):
+                services.membership_set(
+                    actor=request.user,
+                    production=form.instance,
+                    user=data["user"],
+                    role=data["role"],
+                )
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["production", "user", "role"]
+    list_filter = ["role", "production"]
+    search_fields = ["user__username", "production__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user", "productions", "can_write", "expires_at"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("user") and data.get("productions"):
+            try:
+                services.api_token_check_scope(
+                    data["user"], list(data["productions"]), data["can_write"]
+                )
+            except ValidationError as exc:
+                self.add_error("productions", exc.message_dict.get("productions", exc.messages))
+        return data
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "can_write", "expires_at", "state", "last_used_at"]
+    list_filter = ["can_write", "revoked_at"]
+    search_fields = ["name", "user__username", "key_prefix"]
+    actions = ["revoke_selected"]
+    form = ApiTokenAddForm
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user")
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Key")
+    def prefix(self, obj):
+        return f"cc_{obj.key_prefix}…"
+
+    @admin.display(description="State")
+    def state(self, obj):
+        if obj.revoked_at:
+            color, label = "#b00", "revoked"
+        elif obj.expires_at <= timezone.now():
+            color, label = "#b60", "expired"
+        else:
+            color, label = "#070", "active"
+        return format_html('<span style="color:{}">{}</span>', color, label)
+
+    def save_model(self, request, obj, form, change):
+        token, raw_key = services.api_token_create(
+            actor=request.user,
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            productions=list(form.cleaned_data["productions"]),
+            can_write=form.cleaned_data["can_write"],
+            expires_at=form.cleaned_data["expires_at"],
+        )
+        obj.pk = token.pk
+        messages.warning(request, f"Copy this key now; it will not be shown again: {raw_key}")
+
+    def save_related(self, request, form, formsets, change):
+        """The service already attached the productions."""
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for token in queryset:
+            try:
+                services.api_token_revoke(actor=request.user, token=token)
+                revoked += 1
+            except Conflict:
+                continue
+        self.message_user(request, f"Revoked {revoked} token(s).")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail is read-only everywhere, the admin included."""
+
+    list_display = [
+        "occurred_at",
+        "action",
+        "actor_name",
+        "production",
+        "target_type",
+        "target_label",
+    ]
+    list_filter = ["production", "actor_type", "action"]
+    search_fields = ["action", "actor_name", "target_label", "target_id", "correlation_id"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["production"]
+
+    def get_queryset(self, request):
+        from studio.choices import ScopeAction
+
+        return super().get_queryset(request).restrict(request.user, ScopeAction.AUDIT)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,178 @@
+"""The audit trail: ``audit_record`` appends to a hash chain; ``audit_verify`` re-computes it.
+
+There is one chain per production and one ``studio`` chain for studio-wide events. A writer locks
+its chain's head row (``SELECT … FOR UPDATE``) and keeps the lock until its transaction commits, so
+events of one chain are appended one at a time and the chain cannot fork, while productions never
+wait on each other. A production's chain can be verified and handed to its legal team on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from studio.actors import describe_actor
+from studio.correlation import current_correlation_id, new_correlation_id
+from studio.models import AuditChainHead, AuditEvent, Production
+from studio.models.audit import GENESIS_HASH
+
+if TYPE_CHECKING:
+    from studio.actors import Actor
+
+STUDIO_CHAIN = "studio"
+
+
+def chain_for(production: Production | None) -> str:
+    return f"production:{production.pk}" if production is not None else STUDIO_CHAIN
+
+
+def _json_safe(value: Any) -> Any:
+    """Exactly what the JSON column will hand back, so the hash written is the hash re-read."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _lock_head(chain: str) -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
+
+
+def _target_fields(target: models.Model | None) -> dict[str, str]:
+    if target is None:
+        return {}
+    return {
+        "target_type": target._meta.label_lower,
+        "target_id": str(target.pk),
+        "target_label": str(target)[:300],
+    }
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    production: Production | None = None,
+    target: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    correlation_id: str | None = None,
+    **target_override: str,
+) -> AuditEvent:
+    """Append one event to the production's chain, inside the caller's transaction."""
+    who = describe_actor(actor)
+    fields = _target_fields(target) | target_override
+    # No savepoint: if the event cannot be written, the caller's whole change must roll back.
+    with transaction.atomic(savepoint=False):
+        chain = chain_for(production)
+        head = _lock_head(chain)
+        event = AuditEvent(
+            chain=chain,
+            seq=head.last_seq + 1,
+            occurred_at=timezone.now(),
+            production=production,
+            actor_type=who.actor_type,
+            actor_id=who.actor_id,
+            actor_name=who.actor_name,
+            token_id=who.token_id,
+            action=action,
+            before=_json_safe(before),
+            after=_json_safe(after),
+            correlation_id=correlation_id or current_correlation_id() or new_correlation_id(),
+            prev_hash=head.last_hash,
+            **fields,
+        )
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+        head.last_seq, head.last_hash = event.seq, event.hash
+        head.save(update_fields=["last_seq", "last_hash", "updated_at"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    chain: str
+    event_id: int | None
+    seq: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"event id={self.event_id} (chain {self.chain}, seq {self.seq})"
+        return f"{where}: {self.reason}" if self.event_id else f"chain {self.chain}: {self.reason}"
+
+
+@dataclass
+class ChainReport:
+    events: int = 0
+    chains: int = 0
+    problems: list[ChainProblem] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> ChainProblem | None:
+        return self.problems[0] if self.problems else None
+
+
+def _check_links(events: Iterable[AuditEvent], report: ChainReport) -> dict[str, AuditEvent]:
+    """Walk events in (chain, seq) order; a row whose own hash fails is named before any broken link."""
+    tampered: list[ChainProblem] = []
+    links: list[ChainProblem] = []
+    last: dict[str, AuditEvent] = {}
+    for event in events:
+        report.events += 1
+        previous = last.get(event.chain)
+        if event.compute_hash() != event.hash:
+            tampered.append(
+                ChainProblem(event.chain, event.pk, event.seq, "content does not match its hash")
+            )
+        expected_seq = previous.seq + 1 if previous else 1
+        expected_prev = previous.hash if previous else GENESIS_HASH
+        if event.seq != expected_seq:
+            links.append(
+                ChainProblem(event.chain, event.pk, event.seq, f"expected seq {expected_seq}")
+            )
+        elif event.prev_hash != expected_prev:
+            links.append(
+                ChainProblem(event.chain, event.pk, event.seq, "previous-hash link broken")
+            )
+        last[event.chain] = event
+    report.problems = tampered + links
+    return last
+
+
+def audit_verify(*, production: Production | None = None) -> ChainReport:
+    """Re-compute every hash and link, in bounded memory, and compare the tails with the heads."""
+    events = AuditEvent.objects.order_by("chain", "seq")
+    heads = AuditChainHead.objects.all()
+    if production is not None:
+        events = events.filter(chain=chain_for(production))
+        heads = heads.filter(chain=chain_for(production))
+    report = ChainReport()
+    last = _check_links(events.iterator(chunk_size=2000), report)
+    for head in heads:
+        tail = last.get(head.chain)
+        if (tail.seq if tail else 0) != head.last_seq or (
+            tail.hash if tail else GENESIS_HASH
+        ) != head.last_hash:
+            report.problems.append(
+                ChainProblem(
+                    head.chain,
+                    None,
+                    None,
+                    f"events after seq {tail.seq if tail else 0} are missing",
+                )
+            )
+    report.chains = len(last)
+    return report

@@ -1,0 +1,90 @@
+"""Production scope: which rows a principal (a user, or an API token acting for one) may touch.
+
+Every production-scoped model uses ``ScopedQuerySet``; the API base viewset and the selectors call
+``.restrict(principal, action)`` so that lists and details only ever show the principal's productions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from studio.choices import WRITE_ACTIONS, ScopeAction, roles_allowing
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from studio.models import ApiToken
+
+    Principal = AbstractBaseUser | ApiToken
+
+
+def principal_user(principal: Principal):
+    """The user behind a principal: the token's owner for a token, else the user itself."""
+    from studio.models import ApiToken
+
+    return principal.user if isinstance(principal, ApiToken) else principal
+
+
+def allowed_production_ids(principal: Principal | None, action: str) -> models.QuerySet | None:
+    """A subquery of production ids the principal may act on, or None for "every production".
+
+    Never evaluated here: callers embed it in their own query, so scoping costs no extra round trip.
+    """
+    from studio.models import ApiToken, Membership, Production
+
+    if principal is None or not getattr(principal_user(principal), "is_authenticated", False):
+        return Production.objects.none().values("pk")
+    user = principal_user(principal)
+    if not user.is_active:
+        return Production.objects.none().values("pk")
+    if isinstance(principal, ApiToken):
+        if action in WRITE_ACTIONS and not principal.can_write:
+            return Production.objects.none().values("pk")
+        token_scope = principal.productions.all().values("pk")
+        if user.is_superuser:
+            return token_scope
+        return (
+            Membership.objects.filter(user=user, role__in=roles_allowing(action))
+            .filter(production__in=token_scope)
+            .values("production_id")
+        )
+    if user.is_superuser:
+        return None
+    return Membership.objects.filter(user=user, role__in=roles_allowing(action)).values(
+        "production_id"
+    )
+
+
+def has_production_access(
+    principal: Principal | None, production_id: int | None, action: str
+) -> bool:
+    ids = allowed_production_ids(principal, action)
+    if ids is None:
+        return True
+    if production_id is None:
+        return False
+    from studio.models import Production
+
+    return Production.objects.filter(pk=production_id, pk__in=ids).exists()
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows the path from its model to ``Production``.
+
+    ``scope_field`` is that lookup path (``"production"`` for most models, ``"pk"`` for Production).
+    Rows with no production are studio-wide and visible to superusers only.
+    """
+
+    scope_field = "production"
+
+    def restrict(self, principal: Principal | None, action: str = ScopeAction.VIEW):
+        ids = allowed_production_ids(principal, action)
+        if ids is None:
+            return self
+        return self.filter(**{f"{self.scope_field}__in": ids})
+
+
+class ProductionScopedQuerySet(ScopedQuerySet):
+    scope_field = "pk"

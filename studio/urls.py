@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from studio.api import studio_views
+
+router = DefaultRouter()
+router.register("productions", studio_views.ProductionViewSet, basename="production")
+router.register("tokens", studio_views.ApiTokenViewSet, basename="apitoken")
+router.register("audit-events", studio_views.AuditEventViewSet, basename="auditevent")
+
+api_v1 = [
+    path("me/", studio_views.MeView.as_view(), name="me"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
+        name="api-docs",
+    ),
+    path("api-auth/", include("rest_framework.urls")),
+]
+
+handler400 = "studio.api.errors.handler400"
+handler404 = "studio.api.errors.handler404"
+handler500 = "studio.api.errors.handler500"

@@ -1,0 +1,123 @@
+import pytest
+from django.test import override_settings
+
+from studio.models import ApiToken
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def coordinator_client(api, production, member):
+    api.force_login(member("coordinator", production))
+    return api
+
+
+def _post_raw(client, body, content_type="application/json"):
+    return client.generic("POST", "/api/v1/tokens/", body, content_type=content_type)
+
+
+def test_malformed_json_is_a_400_problem(coordinator_client):
+    response = _post_raw(coordinator_client, b'{"name": "x", ')
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == 400
+    assert body["title"] == "Bad Request"
+    assert "JSON parse error" in body["detail"]
+
+
+def test_unknown_fields_are_named(coordinator_client):
+    response = coordinator_client.post(
+        "/api/v1/tokens/", {"name": "x", "productions": ["ALPHA"], "can_wrte": True}, format="json"
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "urn:clearcut:problem:validation"
+    assert body["errors"] == [{"field": "can_wrte", "message": "Unknown field."}]
+    assert not ApiToken.objects.exists()
+
+
+def test_field_errors_come_as_a_flat_list(coordinator_client):
+    response = coordinator_client.post("/api/v1/tokens/", {"productions": ["NOPE"]}, format="json")
+
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert response.status_code == 400
+    assert fields == {"name", "productions"}
+
+
+def test_a_json_array_instead_of_an_object_is_a_400(coordinator_client):
+    response = _post_raw(coordinator_client, b"[1, 2]")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_an_oversize_json_body_is_refused_before_parsing(coordinator_client):
+    body = b'{"name": "' + b"x" * 4096 + b'"}'
+
+    response = _post_raw(coordinator_client, body)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == PROBLEM
+    assert "1024 bytes" in response.json()["detail"]
+    assert not ApiToken.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_an_oversize_form_body_is_refused(coordinator_client):
+    response = _post_raw(
+        coordinator_client, b"name=" + b"x" * 4096, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == PROBLEM
+
+
+def test_an_unknown_api_url_is_a_404_problem(api):
+    response = api.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == 404
+
+
+def test_a_wrong_method_is_a_405_problem(coordinator_client, production):
+    response = coordinator_client.delete(f"/api/v1/productions/{production.pk}/")
+
+    assert response.status_code == 405
+    assert response.json()["title"] == "Method Not Allowed"
+
+
+def test_the_openapi_schema_and_docs_are_served(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    docs = api.get("/api/docs/")
+
+    assert schema.status_code == 200
+    spec = schema.json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/tokens/" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+    assert docs.status_code == 200
+
+
+def test_lists_are_cursor_paginated(api, superuser):
+    from tests.factories import ProductionFactory
+
+    ProductionFactory.create_batch(5)
+    api.force_login(superuser)
+
+    first = api.get("/api/v1/productions/?page_size=2").json()
+    second = api.get(first["next"]).json()
+
+    assert "cursor=" in first["next"]
+    assert len(first["results"]) == 2
+    assert {p["id"] for p in first["results"]}.isdisjoint({p["id"] for p in second["results"]})
+
+
+def test_every_response_carries_a_correlation_id(api):
+    response = api.get("/api/v1/productions/", HTTP_X_CORRELATION_ID="mam-request-000123")
+
+    assert response["X-Correlation-ID"] == "mam-request-000123"

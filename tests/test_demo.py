@@ -1,0 +1,26 @@
+"""The README's demo scenario, without serving, so it cannot rot."""
+
+import io
+
+from django.core.management import call_command
+
+from studio.audit import audit_verify
+from studio.models import ApiToken, AuditEvent, Production
+
+
+def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(db):
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("demo", stdout=first)
+    call_command("demo", stdout=second)
+
+    production = Production.objects.get(code="NIGHTFALL")
+    assert production.memberships.count() == 3
+    assert ApiToken.objects.usable().filter(user__username="mam-bridge").count() == 1
+    assert (
+        AuditEvent.objects.filter(production=production, action="studio.membership.set").count()
+        == 3
+    )
+    assert audit_verify().ok
+    assert "Admin user admin / " in first.getvalue()
+    assert "intact" in second.getvalue()
