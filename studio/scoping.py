@@ -32,8 +32,11 @@ def allowed_production_ids(principal: Principal | None, action: str) -> models.Q
 
     Never evaluated here: callers embed it in their own query, so scoping costs no extra round trip.
     """
+    from studio.actors import SystemActor
     from studio.models import ApiToken, Membership, Production
 
+    if isinstance(principal, SystemActor):
+        return None  # a named process run by an operator on the server (CLI, beat sweeps)
     if principal is None or not getattr(principal_user(principal), "is_authenticated", False):
         return Production.objects.none().values("pk")
     user = principal_user(principal)

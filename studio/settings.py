@@ -125,6 +125,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Assets ---------------------------------------------------------------------------------------
+ASSET_MAX_BYTES = env_int("ASSET_MAX_BYTES", 200 * 1024**3)
+ASSET_MAX_IMAGE_PIXELS = env_int("ASSET_MAX_IMAGE_PIXELS", 250_000_000)
+# Spool beside the media root so that placing a local file is a rename, not a copy.
+ASSET_SPOOL_DIR = env_path("ASSET_SPOOL_DIR", VAR_DIR / "incoming")
+FILE_UPLOAD_TEMP_DIR = str(ASSET_SPOOL_DIR)
+ASSET_SPOOL_DIR.mkdir(parents=True, exist_ok=True)
+# Server-side ingest (camera cards, network shares) reads only below these directories.
+ASSET_INGEST_ROOTS = [Path(p).resolve() for p in env_list("ASSET_INGEST_ROOTS")]
+C2PA_TRUST_ANCHORS = env_str("C2PA_TRUST_ANCHORS")
+
 # --- Auth and security ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

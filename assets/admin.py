@@ -1,0 +1,160 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from assets import services
+from assets.choices import AssetOrigin, AssetStatus, C2paState
+from assets.models import Appearance, Asset, Person
+from studio.admin import ScopedAdminMixin
+from studio.choices import ScopeAction
+from studio.exceptions import PayloadTooLarge
+from studio.models import Production
+
+STATUS_COLORS = {
+    AssetStatus.ACTIVE: "#2e7d32",
+    AssetStatus.QUARANTINED: "#ef6c00",
+    AssetStatus.TAINTED: "#c62828",
+    AssetStatus.WITHDRAWN: "#555",
+}
+C2PA_COLORS = {
+    C2paState.TRUSTED: "#2e7d32",
+    C2paState.VALID: "#1565c0",
+    C2paState.INVALID: "#c62828",
+    C2paState.NONE: "#888",
+}
+
+
+def badge(color: str, label: str):
+    return format_html(
+        '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
+        color,
+        label,
+    )
+
+
+class AssetUploadForm(forms.Form):
+    production = forms.ModelChoiceField(queryset=Production.objects.none())
+    origin = forms.ChoiceField(choices=AssetOrigin.choices, initial=AssetOrigin.DAILIES)
+    file = forms.FileField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["production"].queryset = Production.objects.restrict(user, ScopeAction.CHANGE)
+
+
+class AppearanceInline(admin.TabularInline):
+    model = Appearance
+    extra = 0
+    can_delete = False
+    fields = ["person", "start_seconds", "end_seconds", "start_frame", "end_frame", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Asset)
+class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "preview",
+        "original_filename",
+        "production",
+        "kind",
+        "origin",
+        "status_badge",
+        "credentials_badge",
+        "size",
+        "created_at",
+    ]
+    list_filter = ["production", "kind", "origin", "status", "c2pa_state"]
+    search_fields = ["original_filename", "sha256"]
+    list_select_related = ["production"]
+    inlines = [AppearanceInline]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Asset._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def preview(self, obj):
+        if not obj.thumbnail_key:
+            return "—"
+        url = reverse("v1:asset-thumbnail", args=[obj.pk])
+        return format_html('<img src="{}" style="height:48px" alt="">', url)
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return badge(STATUS_COLORS[obj.status], obj.get_status_display())
+
+    @admin.display(description="Credentials", ordering="c2pa_state")
+    def credentials_badge(self, obj):
+        return badge(C2PA_COLORS[obj.c2pa_state], obj.get_c2pa_state_display())
+
+    def get_urls(self):
+        return [
+            path(
+                "upload/", self.admin_site.admin_view(self.upload_view), name="assets_asset_upload"
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:assets_asset_upload")
+
+    def upload_view(self, request):
+        form = AssetUploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.asset_ingest(
+                    actor=request.user,
+                    production=form.cleaned_data["production"],
+                    source=upload.file,
+                    filename=upload.name,
+                    origin=form.cleaned_data["origin"],
+                )
+            except (ValidationError, PayloadTooLarge, PermissionDenied) as exc:
+                form.add_error("file", " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                verb = "Ingested" if result.created else "Already in the library:"
+                self.message_user(request, f"{verb} {result.asset}", messages.SUCCESS)
+                return redirect("admin:assets_asset_change", result.asset.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Upload footage",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/assets/upload.html", context)
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "is_minor", "is_deceased", "email"]
+    list_filter = ["kind", "is_minor", "is_deceased", "productions"]
+    search_fields = ["name", "email"]
+    filter_horizontal = ["productions"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in services.PERSON_FIELDS if f in form.cleaned_data}
+        productions = list(form.cleaned_data["productions"])
+        if change:
+            saved = services.person_update(
+                actor=request.user, person=obj, productions=productions, **fields
+            )
+        else:
+            saved = services.person_create(actor=request.user, productions=productions, **fields)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """The service already set the productions."""

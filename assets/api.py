@@ -1,0 +1,310 @@
+"""Assets, people and appearances over the API. Every write calls a service in assets.services."""
+
+import django_filters
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from assets import selectors, services
+from assets.choices import AssetOrigin
+from assets.incoming import HashingUploadHandler
+from assets.lineage import asset_lineage_prov
+from assets.models import Appearance, Asset, Person
+from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
+from studio.choices import ScopeAction
+from studio.exceptions import PayloadTooLarge
+from studio.models import Production
+
+
+class ProductionCodeField(serializers.SlugRelatedField):
+    """A production named by its code, limited to those the caller may write to."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self):
+        request = self.context["request"]
+        from studio.api.permissions import request_principal
+
+        return Production.objects.restrict(request_principal(request), ScopeAction.CHANGE)
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    production = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    original_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    proxy_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Asset
+        fields = [
+            "id",
+            "production",
+            "sha256",
+            "kind",
+            "mime_type",
+            "size",
+            "original_filename",
+            "origin",
+            "status",
+            "status_reason",
+            "duration_seconds",
+            "fps",
+            "frame_count",
+            "width",
+            "height",
+            "codec",
+            "audio_codec",
+            "audio_channels",
+            "audio_sample_rate",
+            "technical",
+            "c2pa_state",
+            "c2pa_active_manifest",
+            "c2pa_failure_codes",
+            "original_url",
+            "thumbnail_url",
+            "proxy_url",
+            "ingested_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _url(self, obj, name):
+        return reverse(f"v1:asset-{name}", args=[obj.pk], request=self.context.get("request"))
+
+    def get_original_url(self, obj) -> str:
+        return self._url(obj, "original")
+
+    def get_thumbnail_url(self, obj) -> str | None:
+        return self._url(obj, "thumbnail") if obj.thumbnail_key else None
+
+    def get_proxy_url(self, obj) -> str | None:
+        return self._url(obj, "proxy") if obj.proxy_key else None
+
+
+class AssetUploadSerializer(StrictSerializer):
+    file = serializers.FileField(allow_empty_file=True)
+    production = ProductionCodeField()
+    origin = serializers.ChoiceField(choices=AssetOrigin.choices, default=AssetOrigin.DAILIES)
+
+
+class AssetFilter(django_filters.FilterSet):
+    production = django_filters.CharFilter(field_name="production__code")
+    person = django_filters.NumberFilter(field_name="appearances__person", distinct=True)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Asset
+        fields = ["production", "kind", "origin", "status", "sha256", "c2pa_state", "person"]
+
+
+class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Footage: upload (streamed, hashed, deduplicated), list, detail, downloads and lineage."""
+
+    queryset = Asset.objects.select_related("production")
+    serializer_class = AssetSerializer
+    filterset_class = AssetFilter
+
+    def initialize_request(self, request, *args, **kwargs):
+        if request.method == "POST":
+            request.upload_handlers = [HashingUploadHandler(request)]
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_parsers(self):
+        return (
+            [MultiPartParser()]
+            if self.request and self.request.method == "POST"
+            else super().get_parsers()
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": AssetUploadSerializer}, responses={201: AssetSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        if any(getattr(h, "too_large", False) for h in request._request.upload_handlers):
+            raise PayloadTooLarge(services.file_too_large_message())
+        payload = AssetUploadSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        if not hasattr(upload, "incoming"):
+            raise serializers.ValidationError({"file": "The upload did not complete."})
+        result = services.asset_ingest(
+            actor=self.principal,
+            production=payload.validated_data["production"],
+            source=upload.incoming(),
+            filename=upload.name,
+            origin=payload.validated_data["origin"],
+        )
+        body = AssetSerializer(result.asset, context={"request": request}).data
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(
+            body, status=code, headers={"Location": body["original_url"].replace("original/", "")}
+        )
+
+    def _file(self, key: str, filename: str, content_type: str, *, attachment: bool):
+        if not key:
+            from django.http import Http404
+
+            raise Http404("Not generated yet.")
+        return FileResponse(
+            default_storage.open(key, "rb"),
+            as_attachment=attachment,
+            filename=filename,
+            content_type=content_type,
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def original(self, request, pk=None):
+        asset = self.get_object()
+        return self._file(
+            asset.storage_key, asset.original_filename, asset.mime_type, attachment=True
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def proxy(self, request, pk=None):
+        asset = self.get_object()
+        mime = "video/mp4" if asset.proxy_key.endswith(".mp4") else "image/webp"
+        return self._file(
+            asset.proxy_key, asset.proxy_key.rsplit("/", 1)[-1], mime, attachment=False
+        )
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @action(detail=True, methods=["get"])
+    def thumbnail(self, request, pk=None):
+        asset = self.get_object()
+        return self._file(asset.thumbnail_key, "thumb.jpg", "image/jpeg", attachment=False)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def lineage(self, request, pk=None):
+        """The asset's ancestors and descendants as W3C PROV-JSON."""
+        return Response(asset_lineage_prov(self.get_object()))
+
+
+class PersonSerializer(StrictModelSerializer):
+    productions = ProductionCodeField(many=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "productions",
+            "email",
+            "is_minor",
+            "guardian_name",
+            "is_deceased",
+            "representative_name",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class PersonFilter(django_filters.FilterSet):
+    production = django_filters.CharFilter(field_name="productions__code", distinct=True)
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Person
+        fields = ["production", "name", "kind", "is_minor", "is_deceased"]
+
+
+class PersonViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    queryset = Person.objects.prefetch_related("productions")
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.person_create(
+            actor=self.principal, productions=list(data.pop("productions")), **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        productions = data.pop("productions", None)
+        serializer.instance = services.person_update(
+            actor=self.principal,
+            person=serializer.instance,
+            productions=list(productions) if productions is not None else None,
+            **data,
+        )
+
+
+class AppearanceSerializer(StrictModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = Appearance
+        fields = [
+            "id",
+            "asset",
+            "person",
+            "person_name",
+            "start_seconds",
+            "end_seconds",
+            "start_frame",
+            "end_frame",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = ["id", "person_name", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            from studio.api.permissions import request_principal
+
+            principal = request_principal(request)
+            fields["asset"].queryset = selectors.asset_list(principal=principal)
+            fields["person"].queryset = selectors.person_list(principal=principal)
+        return fields
+
+
+class AppearanceFilter(django_filters.FilterSet):
+    class Meta:
+        model = Appearance
+        fields = ["asset", "person"]
+
+
+class AppearanceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = Appearance.objects.select_related("person", "asset", "asset__production")
+    serializer_class = AppearanceSerializer
+    filterset_class = AppearanceFilter
+
+    def perform_create(self, serializer):
+        serializer.instance = services.appearance_create(
+            actor=self.principal, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.appearance_update(
+            actor=self.principal, appearance=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.appearance_delete(actor=self.principal, appearance=instance)
+
+
+ROUTES = [
+    ("assets", AssetViewSet, "asset"),
+    ("people", PersonViewSet, "person"),
+    ("appearances", AppearanceViewSet, "appearance"),
+]
