@@ -3,7 +3,8 @@
 import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -21,6 +22,7 @@ from studio.exceptions import PayloadTooLarge
 from studio.models import Production
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ProductionCodeField(serializers.SlugRelatedField):
     """A production named by its code, limited to those the caller may write to."""
 

@@ -24,10 +24,14 @@ class CredentialReading:
     explanations: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _read_anchors(path: str) -> str:
+    return Path(path).read_text()
+
+
 def _trust_anchors() -> str | None:
-    path = getattr(settings, "C2PA_TRUST_ANCHORS", None)
-    return Path(path).read_text() if path else None
+    path = settings.C2PA_TRUST_ANCHORS
+    return _read_anchors(str(path)) if path else None
 
 
 def reader_settings() -> dict:

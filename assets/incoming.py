@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +28,7 @@ from assets.sniff import HEAD_BYTES
 from studio.exceptions import PayloadTooLarge
 
 CHUNK = 1024 * 1024
+PIPELINE_DEPTH = 4
 
 
 def spool_dir() -> Path:
@@ -52,25 +55,60 @@ class IncomingFile:
 def spool_stream(source: BinaryIO, *, max_size: int | None = None) -> IncomingFile:
     """Copy ``source`` to a spool file, hashing as it goes; stop at ``max_size`` and leave nothing."""
     limit = max_size or settings.ASSET_MAX_BYTES
-    digest = hashlib.sha256()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    size, head = 0, b""
     fd, name = tempfile.mkstemp(prefix="ingest-", dir=spool_dir())
     try:
-        with os.fdopen(fd, "wb") as spool:
-            while read := source.readinto(view):
-                size += read
-                if size > limit:
-                    raise too_large(limit)
-                if len(head) < HEAD_BYTES:
-                    head += bytes(view[: HEAD_BYTES - len(head)])
-                digest.update(view[:read])
-                spool.write(view[:read])
+        with os.fdopen(fd, "wb", buffering=0) as spool:
+            size, sha256, head = _copy_hashing(source, spool, limit)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-    return IncomingFile(Path(name), size, digest.hexdigest(), head)
+    return IncomingFile(Path(name), size, sha256, head)
+
+
+def _copy_hashing(source: BinaryIO, target: BinaryIO, limit: int) -> tuple[int, str, bytes]:
+    """Read and hash on this thread while a second thread writes the previous chunk.
+
+    SHA-256 and file writes both release the GIL, so on two cores the copy costs little more than
+    hashing alone; memory stays at a few chunks whatever the file size.
+    """
+    free: queue.Queue = queue.Queue()
+    for _ in range(PIPELINE_DEPTH):
+        free.put(bytearray(CHUNK))
+    pending: queue.Queue = queue.Queue()
+    failure: list[BaseException] = []
+
+    def write_chunks() -> None:
+        while (item := pending.get()) is not None:
+            buffer, length = item
+            if not failure:
+                try:
+                    target.write(memoryview(buffer)[:length])
+                except BaseException as exc:  # handed to the reading thread, which raises it
+                    failure.append(exc)
+            free.put(buffer)
+
+    writer = threading.Thread(target=write_chunks, name="spool-writer", daemon=True)
+    writer.start()
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        while not failure:
+            buffer = free.get()
+            length = source.readinto(buffer)
+            if not length:
+                break
+            size += length
+            if size > limit:
+                raise too_large(limit)
+            if len(head) < HEAD_BYTES:
+                head += bytes(buffer[: HEAD_BYTES - len(head)])
+            digest.update(memoryview(buffer)[:length])
+            pending.put((buffer, length))
+    finally:
+        pending.put(None)
+        writer.join()
+    if failure:
+        raise failure[0]
+    return size, digest.hexdigest(), head
 
 
 class HashedUpload(TemporaryUploadedFile):

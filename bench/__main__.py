@@ -5,7 +5,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["audit_append"]
+BENCHMARKS = ["audit_append", "ingest", "lineage"]
 
 
 def main() -> int:

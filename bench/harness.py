@@ -12,12 +12,19 @@ from urllib.parse import urlparse, urlunparse
 @contextmanager
 def scratch_database() -> Iterator[str]:
     """Point DATABASE_URL at a fresh database: ``<name>_bench`` on PostgreSQL, a temp file otherwise."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        with tempfile.TemporaryDirectory(prefix="clearcut-bench-") as var_dir:
-            os.environ["CLEARCUT_VAR_DIR"] = var_dir
+    with tempfile.TemporaryDirectory(prefix="clearcut-bench-") as var_dir:
+        # Files (media, spool, broker) go to a scratch folder too, removed afterwards.
+        os.environ["CLEARCUT_VAR_DIR"] = var_dir
+        url = os.environ.get("DATABASE_URL")
+        if not url:
             yield f"sqlite ({var_dir})"
-        return
+            return
+        with _scratch_postgres(url) as where:
+            yield where
+
+
+@contextmanager
+def _scratch_postgres(url: str) -> Iterator[str]:
     import psycopg
 
     parts = urlparse(url)

@@ -35,6 +35,8 @@ class DemoContext:
     production: Production | None = None
     users: dict[str, User] = field(default_factory=dict)
     token_key: str | None = None
+    assets: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
 
 
 def step_admin(ctx: DemoContext) -> None:
@@ -120,18 +122,23 @@ def step_worker(ctx: DemoContext) -> None:
     )
 
 
-STEPS: list[Callable[[DemoContext], None]] = [
-    step_admin,
-    step_production,
-    step_token,
-    step_audit,
-    step_worker,
-]
+def _steps() -> list[Callable[[DemoContext], None]]:
+    from assets.demo import step_ingest, step_people
+
+    return [
+        step_admin,
+        step_production,
+        step_token,
+        step_ingest,
+        step_people,
+        step_audit,
+        step_worker,
+    ]
 
 
 def run_scenario(console: Console | None = None, *, ping_worker: bool = False) -> DemoContext:
     ctx = DemoContext(console=console or Console(), ping_worker=ping_worker)
-    for step in STEPS:
+    for step in _steps():
         ctx.console.rule(step.__name__.removeprefix("step_").replace("_", " "))
         step(ctx)
     return ctx

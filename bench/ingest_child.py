@@ -1,0 +1,56 @@
+"""One ingest in a fresh process, so its peak RSS is the ingest's own: prints JSON on stdout."""
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def main(path: str, production_code: str) -> None:
+    import django
+
+    django.setup()
+    from assets.services import asset_ingest
+    from studio.actors import SystemActor
+    from studio.models import Production
+
+    production = Production.objects.get(code=production_code)
+    _warm_up(production, Path(path).parent)
+    baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    result = asset_ingest(
+        actor=SystemActor("bench"),
+        production=production,
+        source=Path(path),
+        filename=Path(path).name,
+    )
+    seconds = time.perf_counter() - start
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "startup_rss_kib": baseline_rss,
+                "asset": result.asset.pk,
+                "sha256": result.asset.sha256,
+            }
+        )
+    )
+
+
+def _warm_up(production, folder: Path) -> None:
+    """A long-running server has its imports and broker connection ready: ingest one small still."""
+    from assets.services import asset_ingest
+    from assets.synthetic import make_still
+    from studio.actors import SystemActor
+
+    still = make_still(folder / f"warm-{production.code}.png", seed=hash(production.code) % 1000)
+    asset_ingest(
+        actor=SystemActor("bench"), production=production, source=still, filename=still.name
+    )
+    still.unlink()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
