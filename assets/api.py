@@ -17,6 +17,7 @@ from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
+from studio.api.permissions import SignedIn
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
 from studio.models import Production
@@ -129,9 +130,10 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         request={"multipart/form-data": AssetUploadSerializer}, responses={201: AssetSerializer}
     )
     def create(self, request, *args, **kwargs):
+        data = request.data  # parses the body, streaming the file through the upload handler
         if any(getattr(h, "too_large", False) for h in request._request.upload_handlers):
             raise PayloadTooLarge(services.file_too_large_message())
-        payload = AssetUploadSerializer(data=request.data, context={"request": request})
+        payload = AssetUploadSerializer(data=data, context={"request": request})
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]
         if not hasattr(upload, "incoming"):
@@ -188,7 +190,7 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=True, methods=["get"])
     def lineage(self, request, pk=None):
         """The asset's ancestors and descendants as W3C PROV-JSON."""
-        return Response(asset_lineage_prov(self.get_object()))
+        return Response(asset_lineage_prov(self.get_object(), principal=self.principal))
 
 
 class PersonSerializer(StrictModelSerializer):
@@ -230,6 +232,7 @@ class PersonViewSet(
 ):
     queryset = Person.objects.prefetch_related("productions")
     serializer_class = PersonSerializer
+    permission_classes = [SignedIn]  # a person spans productions; person_update checks each one
     filterset_class = PersonFilter
 
     def perform_create(self, serializer):
@@ -275,7 +278,9 @@ class AppearanceSerializer(StrictModelSerializer):
             from studio.api.permissions import request_principal
 
             principal = request_principal(request)
-            fields["asset"].queryset = selectors.asset_list(principal=principal)
+            fields["asset"].queryset = selectors.asset_list(
+                principal=principal, action=ScopeAction.CHANGE
+            )
             fields["person"].queryset = selectors.person_list(principal=principal)
         return fields
 

@@ -40,9 +40,12 @@ def _first_frame(asset: Asset) -> Image.Image:
 
 
 def _still(asset: Asset) -> Image.Image:
-    Image.MAX_IMAGE_PIXELS = settings.ASSET_MAX_IMAGE_PIXELS
-    with _open_original(asset) as original, Image.open(original) as image:
-        return ImageOps.exif_transpose(image).convert("RGB")
+    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, settings.ASSET_MAX_IMAGE_PIXELS
+    try:
+        with _open_original(asset) as original, Image.open(original) as image:
+            return ImageOps.exif_transpose(image).convert("RGB")
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def make_thumbnail(asset: Asset, workdir: Path) -> str:

@@ -100,7 +100,7 @@ def _copy_hashing(source: BinaryIO, target: BinaryIO, limit: int) -> tuple[int, 
             if size > limit:
                 raise too_large(limit)
             if len(head) < HEAD_BYTES:
-                head += bytes(buffer[: HEAD_BYTES - len(head)])
+                head += bytes(buffer[: min(length, HEAD_BYTES - len(head))])
             digest.update(memoryview(buffer)[:length])
             pending.put((buffer, length))
     finally:

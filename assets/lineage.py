@@ -77,8 +77,11 @@ def _qname(node_type: str, node_id: int) -> str:
     return f"clearcut:{node_type}/{node_id}"
 
 
-def asset_lineage_prov(asset) -> dict:
-    """The asset's ancestry and descendants as a W3C PROV-JSON document."""
+def asset_lineage_prov(asset, *, principal=None) -> dict:
+    """The asset's ancestry and descendants as a W3C PROV-JSON document.
+
+    With a principal, footage of productions they cannot see is left out, edges to it included.
+    """
     from assets.models import Asset
 
     nodes = [
@@ -87,6 +90,12 @@ def asset_lineage_prov(asset) -> dict:
         *asset_descendants([asset]),
     ]
     keys = {(n.type, n.id) for n in nodes}
+    if principal is not None:
+        asset_ids = [n.id for n in nodes if n.type == LineageNode.ASSET]
+        visible = set(
+            Asset.objects.restrict(principal).filter(pk__in=asset_ids).values_list("pk", flat=True)
+        )
+        keys = {(t, i) for t, i in keys if t != LineageNode.ASSET or i in visible}
     ids_by_type: dict[str, set[int]] = {}
     for node_type, node_id in keys:
         ids_by_type.setdefault(node_type, set()).add(node_id)

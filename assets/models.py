@@ -119,11 +119,14 @@ class Person(models.Model):
         verbose_name_plural = "people"
         constraints = [
             models.CheckConstraint(
-                condition=Q(is_minor=False) | ~Q(guardian_name=""), name="person_minor_has_guardian"
+                condition=Q(is_minor=False) | ~Q(guardian_name=""),
+                name="person_minor_has_guardian",
+                violation_error_message="A minor needs a guardian: give guardian_name.",
             ),
             models.CheckConstraint(
                 condition=Q(is_deceased=False) | ~Q(representative_name=""),
                 name="person_deceased_has_representative",
+                violation_error_message="A deceased person needs a representative: give representative_name.",
             ),
         ]
 
@@ -210,6 +213,11 @@ class Derivation(models.Model):
                     "activity_id",
                 ],
                 name="derivation_unique_edge",
+            ),
+            models.UniqueConstraint(
+                fields=["output_type", "output_id", "input_type", "input_id", "activity_type"],
+                condition=Q(activity_id__isnull=True),
+                name="derivation_unique_edge_no_activity",
             ),
             models.CheckConstraint(
                 condition=~(Q(output_type=F("input_type")) & Q(output_id=F("input_id"))),

@@ -328,6 +328,8 @@ def appearance_update(*, actor: Actor, appearance: Appearance, **changes) -> App
     before = _appearance_facts(appearance)
     for field, value in changes.items():
         setattr(appearance, field, value)
+    # The asset may have changed: the caller must be able to change the new footage too.
+    require_production_access(actor, appearance.asset.production, ScopeAction.CHANGE)
     appearance.full_clean()
     _check_range(appearance)
     with transaction.atomic():
@@ -365,6 +367,7 @@ def derivation_record(
     activity: tuple[str, int | None],
 ) -> list[Derivation]:
     """Record that ``output`` was made from ``inputs`` (type, id, role) by ``activity``; idempotent."""
+    require_production_access(actor, production, ScopeAction.CHANGE)
     edges = [
         Derivation(
             production=production,

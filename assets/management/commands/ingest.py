@@ -80,10 +80,10 @@ class Command(BaseCommand):
                 except (ValidationError, PayloadTooLarge, PermissionDenied) as exc:
                     failures += 1
                     message = " ".join(getattr(exc, "messages", [str(exc)]))
-                    bar.write(self.style.ERROR(f"refused {path}: {message}"))
+                    self.stderr.write(self.style.ERROR(f"refused {path}: {message}"))
                     continue
                 verb = "ingested" if result.created else "already present"
-                bar.write(
+                self.stdout.write(
                     f"{verb} {path.name}: asset {result.asset.pk} {result.asset.kind} {result.asset.status}"
                 )
         return failures

@@ -1,0 +1,33 @@
+from licensing.services.clearance import (
+    check_use_request,
+    clearance_request_create,
+    clearance_request_decide,
+    gate_check,
+)
+from licensing.services.consents import consent_create, consent_facts, consent_revoke
+from licensing.services.licenses import (
+    license_create,
+    license_expire_due,
+    license_facts,
+    license_link_assets,
+    license_set_status,
+    license_update,
+    party_create,
+)
+
+__all__ = [
+    "check_use_request",
+    "clearance_request_create",
+    "clearance_request_decide",
+    "consent_create",
+    "consent_facts",
+    "consent_revoke",
+    "gate_check",
+    "license_create",
+    "license_expire_due",
+    "license_facts",
+    "license_link_assets",
+    "license_set_status",
+    "license_update",
+    "party_create",
+]

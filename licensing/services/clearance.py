@@ -1,0 +1,165 @@
+"""The gate as a service (stored, audited decisions) and the clearance-request workflow."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assets.models import Asset
+from assets.services import require_production_access
+from licensing.choices import ClearanceStatus, GrantKind
+from licensing.decision import Decision, UseRequest
+from licensing.models import ClearanceRequest, GateEvaluation, Grant, License
+from licensing.policy import evaluate
+from licensing.validation import check_media, check_territories
+from studio.actors import describe_actor
+from studio.audit import audit_record
+from studio.choices import ScopeAction
+from studio.exceptions import Conflict
+from studio.models import Production
+
+if TYPE_CHECKING:
+    from studio.actors import Actor
+
+
+def check_use_request(request: UseRequest) -> None:
+    check_territories("territory", [request.territory])
+    if request.territory == "WORLD" or len(request.territory) != 2:
+        raise ValidationError(
+            {"territory": "The intended use names one country (ISO 3166-1 alpha-2)."}
+        )
+    check_media("media", [request.media])
+
+
+def gate_check(
+    *, actor: Actor, request: UseRequest, subject=None
+) -> tuple[Decision, GateEvaluation]:
+    """Evaluate a use that is about to happen, store the decision with its inputs, and audit it."""
+    production = Production.objects.get(pk=request.production_id)
+    check_use_request(request)
+    decision = evaluate(request)
+    with transaction.atomic():
+        evaluation = GateEvaluation.objects.create(
+            production=production,
+            action=request.action,
+            request=decision.as_dict()["request"],
+            allowed=decision.allowed,
+            reasons=decision.as_dict()["reasons"],
+            rule_version=decision.rule_version,
+            subject_type=subject._meta.label_lower if subject is not None else "",
+            subject_id=str(subject.pk) if subject is not None else "",
+            evaluated_by=describe_actor(actor).actor_name,
+        )
+        audit_record(
+            actor=actor,
+            action="licensing.gate.allowed" if decision.allowed else "licensing.gate.denied",
+            production=production,
+            target=evaluation,
+            after={
+                "action": request.action,
+                "assets": list(request.asset_ids),
+                "allowed": decision.allowed,
+                "blocking": [r.message for r in decision.blocking],
+            },
+        )
+    return decision, evaluation
+
+
+def clearance_request_create(
+    *, actor: Actor, production: Production, assets: list[Asset], **fields
+) -> ClearanceRequest:
+    require_production_access(actor, production, ScopeAction.CHANGE)
+    check_territories("territory", [fields.get("territory", "")])
+    check_media("media", [fields.get("media", "")])
+    foreign = sorted(a.pk for a in assets if a.production_id != production.pk)
+    if foreign or not assets:
+        raise ValidationError(
+            {
+                "assets": f"Name assets of production {production.code}."
+                + (f" Not: {foreign}." if foreign else "")
+            }
+        )
+    who = describe_actor(actor)
+    request = ClearanceRequest(
+        production=production, requested_by=who.actor_name, requested_by_id=who.actor_id, **fields
+    )
+    request.full_clean()
+    with transaction.atomic():
+        request.save(force_insert=True)
+        request.assets.set(assets)
+        audit_record(
+            actor=actor,
+            action="licensing.clearance.requested",
+            production=production,
+            target=request,
+            after={
+                "action": request.action,
+                "assets": [a.pk for a in assets],
+                "territory": request.territory,
+                "media": request.media,
+                "purpose": request.purpose,
+            },
+        )
+    return request
+
+
+def clearance_request_decide(
+    *,
+    actor: Actor,
+    request: ClearanceRequest,
+    approve: bool,
+    notes: str = "",
+    grant_on: License | None = None,
+) -> ClearanceRequest:
+    """Legal approves (optionally creating a specific grant on a license) or rejects, with notes."""
+    require_production_access(actor, request.production, ScopeAction.LEGAL)
+    if not approve and not notes.strip():
+        raise ValidationError({"notes": "Say why the request is rejected."})
+    if grant_on is not None and grant_on.production_id != request.production_id:
+        raise ValidationError({"license": "The license belongs to another production."})
+    with transaction.atomic():
+        request = ClearanceRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != ClearanceStatus.PENDING:
+            raise Conflict(f"Clearance request #{request.pk} was already {request.status}.")
+        request.status = ClearanceStatus.APPROVED if approve else ClearanceStatus.REJECTED
+        request.decided_by, request.decided_at, request.decision_notes = (
+            describe_actor(actor).actor_name,
+            timezone.now(),
+            notes,
+        )
+        if approve and grant_on is not None:
+            request.created_grant = _specific_grant(grant_on, request)
+        request.save()
+        audit_record(
+            actor=actor,
+            action=f"licensing.clearance.{request.status}",
+            production=request.production,
+            target=request,
+            after={"notes": notes, "grant": request.created_grant_id},
+        )
+    return request
+
+
+def _specific_grant(license: License, request: ClearanceRequest) -> Grant:
+    grant = Grant.objects.create(
+        license=license,
+        section=f"clearance #{request.pk}",
+        kind=GrantKind.PERMISSION,
+        action=request.action,
+        territory_include=[request.territory],
+        media=[request.media],
+        languages=[request.language] if request.language else [],
+        valid_from=request.use_from,
+        valid_until=request.use_until,
+    )
+    grant.productions.set([request.production])
+    from licensing.models import LicensedAsset
+
+    LicensedAsset.objects.bulk_create(
+        [LicensedAsset(license=license, asset=a) for a in request.assets.all()],
+        ignore_conflicts=True,
+    )
+    return grant

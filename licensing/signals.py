@@ -1,0 +1,10 @@
+"""Events other parts of Clearcut hook into (webhooks, taint): sent after the change commits."""
+
+from django.dispatch import Signal
+
+# license=License, before=str (the previous status)
+license_status_changed = Signal()
+# consent=Consent, revocation=Revocation
+consent_revoked = Signal()
+# licenses=list[License], consents=list[Consent], days=int (expiring within), expired=bool
+rights_expiring = Signal()

@@ -1,0 +1,149 @@
+"""Reading footage over the API: scoped, filtered lists, downloads, thumbnails and proxies."""
+
+import io
+
+import av
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from assets import services
+from assets.models import Appearance, Person
+
+URL = "/api/v1/assets/"
+
+
+def _ingest(actor, production, path):
+    return services.asset_ingest(
+        actor=actor, production=production, source=path, filename=path.name
+    )
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def catalogue(production, other_production, asset_row):
+    """Assets of both productions, varied by kind, origin and status, one with an appearance."""
+    video = asset_row(production)
+    image = asset_row(production, kind="image", mime_type="image/png", origin="archive")
+    withdrawn = asset_row(production, status="withdrawn")
+    elsewhere = asset_row(other_production)
+    person = Person.objects.create(name="Ada Lane")
+    person.productions.add(production)
+    Appearance.objects.create(person=person, asset=image)
+    return {
+        "video": video,
+        "image": image,
+        "withdrawn": withdrawn,
+        "elsewhere": elsewhere,
+        "person": person,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"video", "image", "withdrawn"}),
+        ("production=ALPHA", {"video", "image", "withdrawn"}),
+        ("production=BRAVO", set()),
+        ("kind=image", {"image"}),
+        ("origin=archive", {"image"}),
+        ("status=withdrawn", {"withdrawn"}),
+        ("sha256={video}", {"video"}),
+        ("person={person}", {"image"}),
+    ],
+)
+def test_the_list_is_scoped_and_filtered(api, production, member, catalogue, query, expected):
+    api.force_login(member("viewer", production))
+    query = query.format(video=catalogue["video"].sha256, person=catalogue["person"].pk)
+
+    response = api.get(f"{URL}?{query}")
+
+    assert response.status_code == 200
+    ids = {row["id"] for row in response.json()["results"]}
+    assert ids == {catalogue[name].pk for name in expected}
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_list_costs_the_same_queries_for_1_and_50_assets(api, production, member, asset_row):
+    api.force_login(member("viewer", production))
+    asset_row(production)
+    with_one = _list_queries(api)
+
+    for _ in range(49):
+        asset_row(production, thumbnail_key="derived/x/thumb.jpg", proxy_key="derived/x/p.mp4")
+    with_fifty = _list_queries(api)
+
+    assert len(api.get(URL).json()["results"]) == 50
+    assert with_fifty == with_one
+
+
+def test_the_original_downloads_with_its_bytes(api, coordinator, production, clip):
+    asset = _ingest(coordinator, production, clip).asset
+    api.force_login(coordinator)
+
+    response = api.get(f"{URL}{asset.pk}/original/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "video/mp4"
+    assert "attachment" in response["Content-Disposition"]
+    assert _body(response) == clip.read_bytes()
+
+
+def test_a_clip_gets_a_jpeg_thumbnail_and_an_h264_proxy(
+    api, coordinator, production, clip, tmp_path
+):
+    asset = _ingest(coordinator, production, clip).asset
+    api.force_login(coordinator)
+    assert api.get(f"{URL}{asset.pk}/thumbnail/").status_code == 404
+
+    services.asset_make_derivatives(asset_id=asset.pk)
+
+    thumbnail = api.get(f"{URL}{asset.pk}/thumbnail/")
+    assert thumbnail.status_code == 200
+    assert Image.open(io.BytesIO(_body(thumbnail))).format == "JPEG"
+    proxy = api.get(f"{URL}{asset.pk}/proxy/")
+    assert (proxy.status_code, proxy["Content-Type"]) == (200, "video/mp4")
+    (tmp_path / "proxy.mp4").write_bytes(_body(proxy))
+    with av.open(str(tmp_path / "proxy.mp4")) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.codec_context.width) == ("h264", 320)
+        assert next(container.decode(stream)) is not None
+    assert api.get(f"{URL}{asset.pk}/").json()["proxy_url"].endswith(f"{asset.pk}/proxy/")
+
+
+def test_a_still_gets_a_webp_proxy(api, coordinator, production, still):
+    asset = _ingest(coordinator, production, still).asset
+    api.force_login(coordinator)
+
+    services.asset_make_derivatives(asset_id=asset.pk)
+
+    proxy = api.get(f"{URL}{asset.pk}/proxy/")
+    assert (proxy.status_code, proxy["Content-Type"]) == (200, "image/webp")
+    assert Image.open(io.BytesIO(_body(proxy))).format == "WEBP"
+    thumbnail = Image.open(io.BytesIO(_body(api.get(f"{URL}{asset.pk}/thumbnail/"))))
+    assert thumbnail.format == "JPEG"
+    assert max(thumbnail.size) <= 320
+
+
+@pytest.mark.parametrize("suffix", ["", "original/", "thumbnail/", "proxy/", "lineage/"])
+def test_an_asset_of_another_production_is_not_found(
+    api, superuser, production, other_production, member, still, suffix
+):
+    asset = _ingest(superuser, production, still).asset
+    services.asset_make_derivatives(asset_id=asset.pk)
+    api.force_login(member("legal", other_production))
+
+    response = api.get(f"{URL}{asset.pk}/{suffix}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
