@@ -27,14 +27,16 @@ from studio.models import Production
 class ProductionCodeField(serializers.SlugRelatedField):
     """A production named by its code, limited to those the caller may write to."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, scope_action: str = ScopeAction.CHANGE, **kwargs):
+        self.scope_action = scope_action
         super().__init__(slug_field="code", **kwargs)
 
     def get_queryset(self):
-        request = self.context["request"]
         from studio.api.permissions import request_principal
 
-        return Production.objects.restrict(request_principal(request), ScopeAction.CHANGE)
+        return Production.objects.restrict(
+            request_principal(self.context["request"]), self.scope_action
+        )
 
 
 class AssetSerializer(serializers.ModelSerializer):

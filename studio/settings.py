@@ -136,6 +136,9 @@ ASSET_SPOOL_DIR.mkdir(parents=True, exist_ok=True)
 ASSET_INGEST_ROOTS = [Path(p).resolve() for p in env_list("ASSET_INGEST_ROOTS")]
 C2PA_TRUST_ANCHORS = env_str("C2PA_TRUST_ANCHORS")
 
+# --- Licensing ------------------------------------------------------------------------------------
+RIGHTS_EXPIRY_WARNING_DAYS = env_int("RIGHTS_EXPIRY_WARNING_DAYS", 30)
+
 # --- Auth and security ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -243,3 +243,40 @@ def license_expire_due(*, actor: Actor, now=None) -> list[License]:
         )
         for lic in due
     ]
+
+
+def license_import_odrl(*, actor: Actor, production: Production, document) -> License:
+    """Create a license from an ODRL policy, whole or not at all (parties are found or created)."""
+    from licensing.odrl import odrl_to_license
+
+    parsed = odrl_to_license(document)
+    if parsed["fields"]["starts_at"] is None:
+        raise ValidationError({"clearcut:startsAt": "The license needs a start date-time."})
+    if License.objects.filter(reference=parsed["fields"]["reference"]).exists():
+        raise Conflict(f"A license with reference {parsed['fields']['reference']} already exists.")
+    assets = list(Asset.objects.filter(production=production, sha256__in=parsed["assets"]))
+    missing = sorted(set(parsed["assets"]) - {a.sha256 for a in assets})
+    if missing:
+        raise ValidationError(
+            {"clearcut:assets": f"No asset of {production.code} has SHA-256 {', '.join(missing)}."}
+        )
+    codes = {c for g in parsed["grants"] for c in g["production_codes"]}
+    by_code = {p.code: p for p in Production.objects.filter(code__in=codes)}
+    if codes - set(by_code):
+        raise ValidationError(
+            {"permission": f"Unknown production(s): {', '.join(sorted(codes - set(by_code)))}."}
+        )
+    for grant in parsed["grants"]:
+        grant["productions"] = [by_code[c] for c in grant.pop("production_codes")]
+    with transaction.atomic():
+        licensor, _ = Party.objects.get_or_create(name=parsed["licensor"])
+        licensee, _ = Party.objects.get_or_create(name=parsed["licensee"])
+        return license_create(
+            actor=actor,
+            production=production,
+            licensor=licensor,
+            licensee=licensee,
+            grants=parsed["grants"],
+            assets=assets,
+            **parsed["fields"],
+        )
