@@ -31,6 +31,7 @@ PEOPLE = [
     {"name": "Maya Reyes", "kind": "talent"},
     {"name": "Leo Park", "kind": "talent", "is_minor": True, "guardian_name": "Grace Park"},
     {"name": "Sam Okafor", "kind": "crew"},
+    {"name": "Ava Lindqvist", "kind": "talent"},
 ]
 
 
@@ -87,6 +88,7 @@ def step_people(ctx: DemoContext) -> None:
         ("shot14B_take1.mp4", "Maya Reyes", {"start_seconds": 0.0, "end_seconds": 3.0}),
         ("shot14B_take1.mp4", "Leo Park", {"start_seconds": 1.0, "end_seconds": 2.5}),
         ("shot14B_take2.mp4", "Maya Reyes", {"start_frame": 0, "end_frame": 48}),
+        ("shot14B_take2.mp4", "Ava Lindqvist", {"start_seconds": 0.5, "end_seconds": 2.0}),
         ("shot22A_still.jpg", "Leo Park", {}),
     ]
     for asset_name, person_name, ranges in appearances:

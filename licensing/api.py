@@ -2,7 +2,8 @@
 
 import django_filters
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class AssetIdsField(serializers.PrimaryKeyRelatedField):
     """Assets the caller can see, by id."""
 

@@ -39,9 +39,7 @@ class Facts:
 
     def label(self, asset: Asset) -> str:
         base = f"asset {asset.pk} ({asset.original_filename})"
-        if asset.pk in self.inputs:
-            return base.capitalize()
-        return f"Ancestor {base}"
+        return f"Asset {base[6:]}" if asset.pk in self.inputs else f"Ancestor {base}"
 
     def people_in(self, asset_ids: set[int]) -> dict:
         people = {}

@@ -37,6 +37,7 @@ class DemoContext:
     token_key: str | None = None
     assets: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)
+    licenses: dict = field(default_factory=dict)
 
 
 def step_admin(ctx: DemoContext) -> None:
@@ -124,6 +125,7 @@ def step_worker(ctx: DemoContext) -> None:
 
 def _steps() -> list[Callable[[DemoContext], None]]:
     from assets.demo import step_ingest, step_people
+    from licensing.demo import step_consents, step_decisions, step_licenses
 
     return [
         step_admin,
@@ -131,6 +133,9 @@ def _steps() -> list[Callable[[DemoContext], None]]:
         step_token,
         step_ingest,
         step_people,
+        step_licenses,
+        step_consents,
+        step_decisions,
         step_audit,
         step_worker,
     ]

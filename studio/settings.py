@@ -140,6 +140,10 @@ C2PA_TRUST_ANCHORS = env_str("C2PA_TRUST_ANCHORS")
 RIGHTS_EXPIRY_WARNING_DAYS = env_int("RIGHTS_EXPIRY_WARNING_DAYS", 30)
 
 # --- Auth and security ----------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "studio.auth.ProductionRoleBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -192,6 +196,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AssetStatusEnum": "assets.choices.AssetStatus",
+        "LicenseStatusEnum": "licensing.choices.LicenseStatus",
+        "ClearanceStatusEnum": "licensing.choices.ClearanceStatus",
+        "ConsentScopeEnum": "licensing.choices.ConsentScope",
+    },
 }
 API_TOKEN_DEFAULT_LIFETIME_DAYS = env_int("API_TOKEN_DEFAULT_LIFETIME_DAYS", 90)
 

@@ -4,6 +4,7 @@ import io
 
 from django.core.management import call_command
 
+from assets.models import Appearance, Asset
 from studio.audit import audit_verify
 from studio.models import ApiToken, AuditEvent, Production
 
@@ -24,3 +25,10 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(db):
     assert audit_verify().ok
     assert "Admin user admin / " in first.getvalue()
     assert "intact" in second.getvalue()
+    assert Asset.objects.filter(production=production).count() == 4
+    assert Appearance.objects.filter(asset__production=production).count() == 5
+    decisions = second.getvalue()
+    assert "ai_edit permitted by license NF-DAILIES-01 §2" in decisions
+    assert "does not cover territory FR" in decisions
+    assert "ai_edit is prohibited by license SKY-2026-114 §4" in decisions
+    assert "Consent of Ava Lindqvist for digital_alteration revoked on" in decisions
