@@ -5,7 +5,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["audit_append", "ingest", "lineage"]
+BENCHMARKS = ["audit_append", "ingest", "lineage", "gate"]
 
 
 def main() -> int:

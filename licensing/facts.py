@@ -10,7 +10,7 @@ from assets.lineage import lineage_ancestors
 from assets.models import Appearance, Asset
 from licensing.choices import Coverage
 from licensing.decision import UseRequest
-from licensing.models import AssetRightsHolder, Consent, Grant, LicensedAsset
+from licensing.models import AssetRightsHolder, Consent, Grant, License, LicensedAsset
 
 
 @dataclass
@@ -107,22 +107,19 @@ def _load_grants(facts: Facts, request: UseRequest) -> None:
 
     productions = {a.production_id for a in facts.assets.values()}
     holders = set(facts.holders.values())
-    coverage = (
-        Q(license__coverage=Coverage.LISTED, license_id__in=list(facts.listed))
-        | Q(license__coverage=Coverage.PRODUCTION, license__production_id__in=productions)
-        | Q(
-            license__coverage=Coverage.RIGHTS_HOLDER,
-            license__licensor_id__in=holders,
-            license__production_id__in=productions,
-        )
-    )
+    # Each branch matches an index of License, so the planner ORs three index scans.
+    covering = License.objects.filter(
+        Q(coverage=Coverage.LISTED, pk__in=list(facts.listed))
+        | Q(coverage=Coverage.PRODUCTION, production_id__in=productions)
+        | Q(coverage=Coverage.RIGHTS_HOLDER, licensor_id__in=holders, production_id__in=productions)
+    ).values("pk")
     actions = {request.action}
     if facts.adapter_footage_ids:
         from licensing.choices import RightsAction
 
         actions.add(RightsAction.AI_INFERENCE)
     facts.grants = list(
-        Grant.objects.filter(coverage, action__in=actions).select_related("license")
+        Grant.objects.filter(license_id__in=covering, action__in=actions).select_related("license")
     )
     links = Grant.productions.through.objects.filter(grant_id__in=[g.pk for g in facts.grants])
     for grant_id, production_id in links.values_list("grant_id", "production_id"):

@@ -70,6 +70,11 @@ class License(models.Model):
                 condition=Q(status__in=LicenseStatus.values), name="license_status_known"
             ),
         ]
+        # The gate finds covering licenses by production or by licensor, per coverage kind.
+        indexes = [
+            models.Index(fields=["production", "coverage"], name="license_production_cov_idx"),
+            models.Index(fields=["licensor", "coverage"], name="license_licensor_cov_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.title}"
@@ -153,6 +158,7 @@ class Grant(models.Model):
                 condition=Q(action__in=RightsAction.values), name="grant_action_known"
             ),
         ]
+        indexes = [models.Index(fields=["license", "action"], name="grant_license_action_idx")]
 
     def __str__(self) -> str:
         where = f" {self.section}" if self.section else ""

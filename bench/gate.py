@@ -1,0 +1,192 @@
+"""Gate decisions on a generated rights database, vs one indexed primary-key lookup in the same run.
+
+Full size (--scale 10): 1M assets, 200k licenses, 100k consents, 500k appearances. The default is
+ten times smaller. Each decision is an AI edit of 8 inputs with 4 people in each.
+"""
+
+import datetime as dt
+import os
+import random
+import statistics
+import time
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from assets.models import Appearance, Asset, Person
+from bench.harness import print_table
+from licensing.choices import ConsentScope, Coverage, LicenseStatus
+from licensing.decision import UseRequest
+from licensing.models import Consent, Grant, License, LicensedAsset, Party
+from licensing.policy import evaluate
+from studio.models import Production
+
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+USE = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+BATCH = 10_000
+
+
+def _bulk(model, rows):
+    for i in range(0, len(rows), BATCH):
+        model.objects.bulk_create(rows[i : i + BATCH], batch_size=BATCH)
+
+
+def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
+    n_assets, n_licenses = int(100_000 * scale), int(20_000 * scale)
+    n_consents, n_appearances = int(10_000 * scale), int(50_000 * scale)
+    production = Production.objects.create(code="BENCHGATE", name="Gate benchmark")
+    party = Party.objects.create(name="Bench party")
+    _bulk(
+        Asset,
+        [
+            Asset(
+                production=production,
+                sha256=f"{i:064x}",
+                kind="video",
+                mime_type="video/mp4",
+                size=1,
+                storage_key="k",
+                original_filename=f"a{i}.mp4",
+                origin="dailies",
+                ingested_by="bench",
+            )
+            for i in range(n_assets)
+        ],
+    )
+    asset_ids = list(Asset.objects.filter(production=production).values_list("pk", flat=True))
+    _bulk(
+        License,
+        [
+            License(
+                production=production,
+                reference=f"B-{i}",
+                title="b",
+                licensor=party,
+                licensee=party,
+                status=LicenseStatus.ACTIVE,
+                starts_at=START,
+                coverage=Coverage.LISTED,
+            )
+            for i in range(n_licenses)
+        ],
+    )
+    license_ids = list(License.objects.filter(production=production).values_list("pk", flat=True))
+    _bulk(
+        Grant,
+        [
+            Grant(license_id=lic, action="ai_edit", territory_include=["WORLD"])
+            for lic in license_ids
+        ],
+    )
+    _bulk(
+        LicensedAsset,
+        [
+            LicensedAsset(license_id=license_ids[i % n_licenses], asset_id=a)
+            for i, a in enumerate(asset_ids)
+        ],
+    )
+    n_people = max(1, n_appearances // 5)
+    _bulk(Person, [Person(name=f"P{i}") for i in range(n_people)])
+    people = list(Person.objects.order_by("-pk").values_list("pk", flat=True)[:n_people])
+    Person.productions.through.objects.bulk_create(
+        [Person.productions.through(person_id=p, production_id=production.pk) for p in people],
+        batch_size=BATCH,
+    )
+    _bulk(
+        Appearance,
+        [
+            Appearance(person_id=people[i % n_people], asset_id=asset_ids[i % n_assets])
+            for i in range(n_appearances)
+        ],
+    )
+    _bulk(
+        Consent,
+        [
+            Consent(
+                person_id=people[i % n_people],
+                scope=ConsentScope.DIGITAL_ALTERATION,
+                description="b",
+                valid_from=START,
+                signed_by="b",
+                signed_at=START,
+            )
+            for i in range(n_consents)
+        ],
+    )
+    consent_ids = Consent.objects.filter(person_id__in=people).values_list("pk", flat=True)
+    Consent.productions.through.objects.bulk_create(
+        [
+            Consent.productions.through(consent_id=c, production_id=production.pk)
+            for c in consent_ids
+        ],
+        batch_size=BATCH,
+    )
+    return production, _request_inputs(asset_ids, n_people, rng)
+
+
+def _request_inputs(asset_ids: list[int], n_people: int, rng: random.Random) -> list[int]:
+    """Assets whose appearances come to 4 people each (the first assets: appearance i goes to asset i)."""
+    return rng.sample(asset_ids[: min(len(asset_ids), n_people)], 8)
+
+
+def _median(fn, repeat: int) -> tuple[float, int]:
+    times, queries = [], 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        queries = len(captured)
+    return statistics.median(times), queries
+
+
+def run(*, scale: float = 1.0) -> None:
+    rng = random.Random(11)  # noqa: S311
+    with transaction.atomic():
+        production, inputs = _generate(scale, rng)
+    for asset_id in inputs:  # 4 people in each input, as the benchmark promises
+        present = Appearance.objects.filter(asset_id=asset_id).count()
+        people = list(
+            Person.objects.order_by("?").values_list("pk", flat=True)[: max(0, 4 - present)]
+        )
+        Appearance.objects.bulk_create([Appearance(person_id=p, asset_id=asset_id) for p in people])
+    request = UseRequest(
+        action="ai_edit",
+        production_id=production.pk,
+        asset_ids=tuple(inputs),
+        territory="US",
+        media="svod",
+        at=USE,
+    )
+    decision = evaluate(request)
+    seconds, queries = _median(lambda: evaluate(request), 25)
+    lookup, _ = _median(lambda: Asset.objects.filter(pk=inputs[0]).first(), 25)
+    people = sum(r.code in ("consent", "no_consent") for r in decision.reasons)
+    if os.environ.get("BENCH_VERBOSE"):
+        with CaptureQueriesContext(connection) as captured:
+            evaluate(request)
+        for query in captured.captured_queries:
+            print(f"{float(query['time']) * 1000:8.2f} ms  {query['sql'][:150]}")
+    print_table(
+        f"Gate decision: ai_edit of 8 inputs with {people} person-consent checks (scale {scale}: "
+        f"{Asset.objects.count():,} assets, {License.objects.count():,} licenses, {Consent.objects.count():,} "
+        f"consents, {Appearance.objects.count():,} appearances)",
+        [
+            "decisions/s",
+            "ms/decision",
+            "queries/decision",
+            "pk lookup",
+            "decision/lookup",
+            "allowed",
+        ],
+        [
+            [
+                f"{1 / seconds:,.0f}",
+                f"{seconds * 1000:.2f}",
+                str(queries),
+                f"{lookup * 1000:.3f} ms",
+                f"{seconds / lookup:.0f}×",
+                str(decision.allowed),
+            ]
+        ],
+    )
