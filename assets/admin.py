@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -105,8 +106,35 @@ class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
             path(
                 "upload/", self.admin_site.admin_view(self.upload_view), name="assets_asset_upload"
             ),
+            path(
+                "<int:asset_id>/credentials/",
+                self.admin_site.admin_view(self.credentials_view),
+                name="assets_asset_credentials",
+            ),
             *super().get_urls(),
         ]
+
+    def credentials_view(self, request, asset_id):
+        asset = self.get_queryset(request).filter(pk=asset_id).first()
+        if asset is None:
+            raise Http404("No such asset.")
+        reading = services.asset_credentials(asset=asset)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Content Credentials of {asset}",
+            "asset": asset,
+            "reading": reading,
+            "tree": reading.as_dict()["chain"],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/assets/credentials.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "credentials_url": f"../../{object_id}/credentials/",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:assets_asset_upload")

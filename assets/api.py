@@ -1,5 +1,7 @@
 """Assets, people and appearances over the API. Every write calls a service in assets.services."""
 
+from pathlib import Path
+
 import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse
@@ -10,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from assets import selectors, services
 from assets.choices import AssetOrigin
@@ -190,6 +193,16 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
+    def credentials(self, request, pk=None):
+        """The asset's Content Credentials, verified now: state, summary, codes, the manifest chain."""
+        asset = self.get_object()
+        reading = services.asset_credentials(asset=asset)
+        return Response(
+            {"asset": asset.pk, "sidecar": bool(asset.c2pa_sidecar_key), **reading.as_dict()}
+        )
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
     def lineage(self, request, pk=None):
         """The asset's ancestors and descendants as W3C PROV-JSON."""
         return Response(asset_lineage_prov(self.get_object(), principal=self.principal))
@@ -310,6 +323,39 @@ class AppearanceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.appearance_delete(actor=self.principal, appearance=instance)
+
+
+class CredentialsVerifySerializer(StrictSerializer):
+    file = serializers.FileField(allow_empty_file=True)
+    manifest = serializers.FileField(required=False, help_text="a sidecar .c2pa manifest store")
+
+
+class CredentialsVerifyView(APIView):
+    """Verify any file's Content Credentials. Nothing is stored; the upload is removed afterwards."""
+
+    parser_classes = [MultiPartParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        request.upload_handlers = [HashingUploadHandler(request)]
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": CredentialsVerifySerializer}, responses={200: dict}
+    )
+    def post(self, request):
+        data = request.data
+        if any(getattr(h, "too_large", False) for h in request._request.upload_handlers):
+            raise PayloadTooLarge(services.file_too_large_message())
+        payload = CredentialsVerifySerializer(data=data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        sidecar = payload.validated_data.get("manifest")
+        sniffed, reading = services.credentials_verify_upload(
+            path=Path(upload.temporary_file_path()),
+            size=upload.size,
+            sidecar=sidecar.read() if sidecar is not None else None,
+        )
+        return Response({"mime_type": sniffed.mime_type, **reading.as_dict()})
 
 
 ROUTES = [

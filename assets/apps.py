@@ -5,3 +5,8 @@ class AssetsConfig(AppConfig):
     name = "assets"
     verbose_name = "Assets"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from assets import checks  # noqa: F401  (registers the signing configuration check)
+
+        checks.check_trust_anchors_at_startup()

@@ -70,6 +70,11 @@ class Asset(models.Model):
     c2pa_active_manifest = models.CharField(max_length=200, blank=True)
     c2pa_manifest = models.JSONField(null=True, blank=True)
     c2pa_failure_codes = models.JSONField(default=list, blank=True)
+    c2pa_sidecar_key = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="the .c2pa manifest store, for formats that cannot embed one",
+    )
 
     thumbnail_key = models.CharField(max_length=300, blank=True)
     proxy_key = models.CharField(max_length=300, blank=True)

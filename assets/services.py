@@ -61,7 +61,7 @@ def clean_filename(name: str) -> str:
     return name
 
 
-def _facts_for(incoming: IncomingFile) -> tuple[dict, dict]:
+def _facts_for(incoming: IncomingFile, sidecar: bytes | None = None) -> tuple[dict, dict]:
     if incoming.size == 0:
         raise ValidationError({"file": "The file is empty."})
     sniffed = sniff(incoming.head)
@@ -70,7 +70,7 @@ def _facts_for(incoming: IncomingFile) -> tuple[dict, dict]:
             {"file": f"Unsupported file type (by content). Supported: {supported_formats()}."}
         )
     technical = probe(incoming.path, sniffed.kind, sniffed.mime_type)
-    credentials = read_credentials(incoming.path, sniffed.mime_type)
+    credentials = read_credentials(incoming.path, sniffed.mime_type, manifest_data=sidecar)
     identity = {"kind": sniffed.kind, "mime_type": sniffed.mime_type}
     return identity | technical, {
         "c2pa_state": credentials.state,
@@ -139,6 +139,7 @@ def asset_ingest(
     source: IncomingFile | BinaryIO | Path,
     filename: str,
     origin: str = AssetOrigin.DAILIES,
+    sidecar: Path | None = None,
 ) -> IngestResult:
     """Stream, hash, dedupe, probe, read credentials, store by hash and record one asset.
 
@@ -158,9 +159,12 @@ def asset_ingest(
             incoming.discard()
             with transaction.atomic():
                 return _duplicate(actor, existing, filename)
-        facts, credentials = _facts_for(incoming)
+        manifest_data = sidecar.read_bytes() if sidecar is not None else None
+        facts, credentials = _facts_for(incoming, manifest_data)
         key, wrote = storage.place(incoming, storage.content_key(incoming.sha256))
         written_key = key if wrote else None
+        if manifest_data is not None:
+            credentials["c2pa_sidecar_key"] = storage.place_bytes(manifest_data, f"{key}.c2pa")
         try:
             with transaction.atomic():
                 asset = _create(
@@ -178,6 +182,7 @@ def asset_ingest(
         incoming.discard()
         if written_key and not Asset.objects.filter(storage_key=written_key).exists():
             storage.remove(written_key)
+            storage.remove(f"{written_key}.c2pa")
         raise
 
 
@@ -418,3 +423,67 @@ def server_paths_expand(paths: list[Path]) -> list[Path]:
             elif not real.exists():
                 raise ValidationError(f"{candidate} does not exist.")
     return files
+
+
+def asset_credentials(*, asset: Asset):
+    """Verify the stored file's Content Credentials now (trust lists change; stored state may be old)."""
+    from django.core.files.storage import default_storage
+
+    manifest_data = None
+    if asset.c2pa_sidecar_key:
+        with default_storage.open(asset.c2pa_sidecar_key, "rb") as handle:
+            manifest_data = handle.read()
+    with storage.LocalCopy(asset.storage_key) as path:
+        return read_credentials(path, asset.mime_type, manifest_data=manifest_data)
+
+
+def credentials_verify_upload(*, path: Path, size: int, sidecar: bytes | None = None):
+    """Verify any file's credentials; nothing is stored. Unsupported or empty files are refused."""
+    if size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    with path.open("rb") as handle:
+        head = handle.read(64)
+    sniffed = sniff(head)
+    if sniffed is None:
+        raise ValidationError(
+            {"file": f"Unsupported file type (by content). Supported: {supported_formats()}."}
+        )
+    return sniffed, read_credentials(path, sniffed.mime_type, manifest_data=sidecar)
+
+
+def output_stamp(
+    *, source: Path, target: Path, mime_type: str, facts, inputs: list[tuple[Asset, str]]
+):
+    """Stamp an output made from stored assets (each with its relationship: parentOf, componentOf).
+
+    The inputs' own credentials (embedded or sidecar) travel with them as ingredients.
+    """
+    from contextlib import ExitStack
+
+    from django.core.files.storage import default_storage
+
+    from assets.credentials.manifest import Ingredient
+    from assets.credentials.stamp import stamp
+
+    with ExitStack() as stack:
+        ingredients = []
+        for asset, relationship in inputs:
+            path = stack.enter_context(storage.LocalCopy(asset.storage_key))
+            manifest_data = None
+            if asset.c2pa_sidecar_key:
+                with default_storage.open(asset.c2pa_sidecar_key, "rb") as handle:
+                    manifest_data = handle.read()
+            ingredients.append(
+                Ingredient(
+                    title=asset.original_filename,
+                    mime_type=asset.mime_type,
+                    path=str(path),
+                    relationship=relationship,
+                    asset_id=asset.pk,
+                    sha256=asset.sha256,
+                    manifest_data=manifest_data,
+                )
+            )
+        return stamp(
+            source=source, target=target, mime_type=mime_type, facts=facts, ingredients=ingredients
+        )

@@ -58,6 +58,42 @@ def place(incoming: IncomingFile, key: str) -> tuple[str, bool]:
     return stored, True
 
 
+def place_bytes(data: bytes, key: str) -> str:
+    """Store a small file (a sidecar manifest) at ``key``, replacing what was there."""
+    from django.core.files.base import ContentFile
+
+    if default_storage.exists(key):
+        default_storage.delete(key)
+    return default_storage.save(key, ContentFile(data))
+
+
 def remove(key: str) -> None:
     if key and default_storage.exists(key):
         default_storage.delete(key)
+
+
+class LocalCopy:
+    """A stored file as a local path for libraries that need one (PyAV, c2pa): the file itself on
+    local storage, a temporary download from object storage (removed on exit)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self._temp: Path | None = None
+
+    def __enter__(self) -> Path:
+        path = local_path(self.key)
+        if path is not None:
+            return path
+        import tempfile
+
+        from django.conf import settings
+
+        fd, name = tempfile.mkstemp(prefix="copy-", dir=settings.ASSET_SPOOL_DIR)
+        self._temp = Path(name)
+        with os.fdopen(fd, "wb") as out, default_storage.open(self.key, "rb") as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+        return self._temp
+
+    def __exit__(self, *exc) -> None:
+        if self._temp is not None:
+            self._temp.unlink(missing_ok=True)

@@ -169,8 +169,8 @@ def run(*, scale: float = 1.0) -> None:
             print(f"{float(query['time']) * 1000:8.2f} ms  {query['sql'][:150]}")
     print_table(
         f"Gate decision: ai_edit of 8 inputs with {people} person-consent checks (scale {scale}: "
-        f"{Asset.objects.count():,} assets, {License.objects.count():,} licenses, {Consent.objects.count():,} "
-        f"consents, {Appearance.objects.count():,} appearances)",
+        f"{Asset.objects.count():,} assets, {License.objects.count():,} licenses, "
+        f"{Consent.objects.count():,} consents, {Appearance.objects.count():,} appearances)",
         [
             "decisions/s",
             "ms/decision",

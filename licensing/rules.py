@@ -7,7 +7,7 @@ from licensing.choices import Coverage, GrantKind, LicenseStatus
 from licensing.decision import Reason, UseRequest
 
 
-def _license_in_force(license, at) -> str | None:
+def license_in_force(license, at) -> str | None:
     """None when the license grants anything at ``at``; else why not."""
     if license.status != LicenseStatus.ACTIVE:
         return license.status
@@ -68,7 +68,7 @@ def grant_reasons(request, facts, asset, action, label, *, needs_permission: boo
     for grant in facts.grants:
         if grant.action != action or not covers_asset(facts, grant.license, asset):
             continue
-        not_in_force = _license_in_force(grant.license, request.at)
+        not_in_force = license_in_force(grant.license, request.at)
         if not_in_force:
             dormant.append((grant, not_in_force))
             continue

@@ -124,6 +124,7 @@ def step_worker(ctx: DemoContext) -> None:
 
 
 def _steps() -> list[Callable[[DemoContext], None]]:
+    from assets.credentials_demo import step_credentials
     from assets.demo import step_ingest, step_people
     from licensing.demo import step_consents, step_decisions, step_licenses
 
@@ -136,6 +137,7 @@ def _steps() -> list[Callable[[DemoContext], None]]:
         step_licenses,
         step_consents,
         step_decisions,
+        step_credentials,
         step_audit,
         step_worker,
     ]

@@ -15,6 +15,7 @@ from studio.env import env_bool, env_int, env_list, env_path, env_str
 from studio.queues import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+CLEARCUT_VERSION = "0.1.0"
 VAR_DIR = env_path("CLEARCUT_VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", default=True)
@@ -134,7 +135,20 @@ FILE_UPLOAD_TEMP_DIR = str(ASSET_SPOOL_DIR)
 ASSET_SPOOL_DIR.mkdir(parents=True, exist_ok=True)
 # Server-side ingest (camera cards, network shares) reads only below these directories.
 ASSET_INGEST_ROOTS = [Path(p).resolve() for p in env_list("ASSET_INGEST_ROOTS")]
+
+# --- Content Credentials (C2PA) -------------------------------------------------------------------
+# Paths to the signing chain (leaf + intermediates, PEM) and key; a KMS/HSM signer class can replace
+# the local key (C2PA_SIGNER). In development, `manage.py c2pa_dev_cert` writes a chain to
+# var/c2pa/, used when nothing is configured.
+C2PA_SIGNING_CHAIN = env_str("C2PA_SIGNING_CHAIN")
+C2PA_SIGNING_KEY = env_str("C2PA_SIGNING_KEY")
+C2PA_SIGNING_ALG = env_str("C2PA_SIGNING_ALG", "es256")
+C2PA_TSA_URL = env_str("C2PA_TSA_URL")
 C2PA_TRUST_ANCHORS = env_str("C2PA_TRUST_ANCHORS")
+C2PA_SIGNER = env_str("C2PA_SIGNER", "assets.credentials.config.LocalKeySigner")
+C2PA_DEV_DIR = VAR_DIR / "c2pa"
+C2PA_DEV_DEFAULTS = DEBUG
+C2PA_ALLOW_DEV_CERTIFICATE = env_bool("C2PA_ALLOW_DEV_CERTIFICATE", default=DEBUG)
 
 # --- Licensing ------------------------------------------------------------------------------------
 RIGHTS_EXPIRY_WARNING_DAYS = env_int("RIGHTS_EXPIRY_WARNING_DAYS", 30)

@@ -17,6 +17,9 @@ for prefix, viewset, basename in [*assets_api.ROUTES, *licensing_api.ROUTES]:
 api_v1 = [
     path("me/", studio_views.MeView.as_view(), name="me"),
     path("clearance/check", licensing_api.ClearanceCheckView.as_view(), name="clearance-check"),
+    path(
+        "credentials/verify", assets_api.CredentialsVerifyView.as_view(), name="credentials-verify"
+    ),
     *router.urls,
 ]
 

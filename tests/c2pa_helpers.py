@@ -4,7 +4,7 @@ from pathlib import Path
 
 import c2pa
 
-from assets.devcert import write_dev_chain
+from assets.credentials.devcert import write_dev_chain
 
 CAPTURE = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"
 

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from tests.factories import MembershipFactory
 from tests.licensing.world import build_world
 
+
 @pytest.fixture
 def world(db):
     return build_world()
@@ -60,4 +61,3 @@ def who(world, member, token_client):
         return client, user
 
     return _who
-

@@ -1,5 +1,6 @@
 """Small helpers the licensing API tests share: problem+json field paths, audit rows, payloads."""
 
+from licensing.odrl import ODRL_CONTEXT
 from studio.models import AuditEvent
 
 PROBLEM = "application/problem+json"
@@ -48,3 +49,27 @@ def license_payload(world, **overrides) -> dict:
         "assets": [world.assets["a1"].pk],
         "grants": [grant_payload()],
     } | overrides
+
+
+def policy_doc(world, **overrides):
+    """An ODRL policy that imports into ALPHA as IMP-1, between two new parties."""
+    return {
+        "@context": [ODRL_CONTEXT],
+        "@type": "Agreement",
+        "uid": "urn:clearcut:license:IMP-1",
+        "clearcut:reference": "IMP-1",
+        "assigner": {"@type": "Party", "clearcut:name": "Newco Archive"},
+        "assignee": {"@type": "Party", "clearcut:name": "Newco Pictures"},
+        "clearcut:status": "active",
+        "clearcut:coverage": "listed",
+        "clearcut:startsAt": "2026-01-01T00:00:00+00:00",
+        "clearcut:endsAt": "2030-01-01T00:00:00+00:00",
+        "clearcut:assets": [world.assets["a1"].sha256],
+        "permission": [odrl_rule()],
+        "prohibition": [],
+    } | overrides
+
+
+def odrl_rule(**overrides):
+    spatial = {"leftOperand": "spatial", "operator": "isAnyOf", "rightOperand": ["US"]}
+    return {"target": "urn:x", "action": "distribute", "constraint": [spatial]} | overrides

@@ -14,5 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, ping_worker=False, **options):
         run_scenario(
-            Console(file=self.stdout, force_terminal=False, width=140, soft_wrap=True), ping_worker=ping_worker
+            Console(file=self.stdout, force_terminal=False, width=140, soft_wrap=True),
+            ping_worker=ping_worker,
         )
