@@ -15,6 +15,7 @@ from assets import services
 from assets.choices import AssetOrigin, LineageNode
 from assets.credentials.manifest import OutputFacts
 from assets.credentials.reading import read_credentials
+from assets.models import Asset
 from assets.storage import LocalCopy
 from licensing.training_mining import training_mining_terms
 
@@ -42,8 +43,13 @@ def step_credentials(ctx: DemoContext) -> None:
     stamped = {}
     for name, suffix in (("shot22A_still.jpg", ".jpg"), ("shot14B_take1.mp4", ".mp4")):
         asset = ctx.assets[name]
+        target = folder / f"{name.rsplit('.', 1)[0]}_regrained{suffix}"
+        if target.exists():
+            reading = read_credentials(target, asset.mime_type)
+            ctx.console.print(f"[bold]Stamped earlier[/] {target.name}: {reading.state.upper()}")
+            stamped[name] = target
+            continue
         with LocalCopy(asset.storage_key) as original:
-            target = folder / f"{name.rsplit('.', 1)[0]}_regrained{suffix}"
             result = services.output_stamp(
                 source=original,
                 target=target,
@@ -68,24 +74,30 @@ def step_credentials(ctx: DemoContext) -> None:
     _second_generation(ctx, stamped["shot22A_still.jpg"])
 
 
-def _second_generation(ctx: DemoContext, first_output) -> None:
-    """Ingest our own output and stamp an edit of it: the new file carries both manifests."""
-    result = services.asset_ingest(
+def _ingest_output(ctx: DemoContext, path):
+    """Our own output comes back in (as a MAM would send it), linked to the footage it was made from."""
+    output = services.asset_ingest(
         actor=ctx.users["cora"],
         production=ctx.production,
-        source=first_output,
-        filename=first_output.name,
+        source=path,
+        filename=path.name,
         origin=AssetOrigin.AI_OUTPUT,
-    )
-    output = result.asset
-    source = ctx.assets["shot22A_still.jpg"]
+    ).asset
     services.derivation_record(
         actor=ctx.users["cora"],
         production=ctx.production,
         output=(LineageNode.ASSET, output.pk),
-        inputs=[(LineageNode.ASSET, source.pk, "parentOf")],
+        inputs=[(LineageNode.ASSET, ctx.assets["shot22A_still.jpg"].pk, "parentOf")],
         activity=("import", None),
     )
+    return output
+
+
+def _second_generation(ctx: DemoContext, first_output) -> None:
+    """Ingest our own output and stamp an edit of it: the new file carries both manifests."""
+    output = Asset.objects.filter(
+        production=ctx.production, original_filename=first_output.name, origin=AssetOrigin.AI_OUTPUT
+    ).first() or _ingest_output(ctx, first_output)
     target = settings.VAR_DIR / "demo-credentials" / "shot22A_still_regrained_twice.jpg"
     with LocalCopy(output.storage_key) as path:
         services.output_stamp(

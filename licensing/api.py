@@ -206,10 +206,11 @@ class LicenseViewSet(
     @extend_schema(request=LinkAssetsSerializer, responses={200: dict})
     @action(detail=True, methods=["post"], url_path="assets")
     def link_assets(self, request, pk=None):
+        license = self.get_object()  # a license out of reach is a 404 before the body is looked at
         payload = LinkAssetsSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         added = services.license_link_assets(
-            actor=self.principal, license=self.get_object(), assets=payload.validated_data["assets"]
+            actor=self.principal, license=license, assets=payload.validated_data["assets"]
         )
         return Response({"added": added})
 
@@ -366,8 +367,16 @@ class ClearanceDecisionSerializer(StrictSerializer):
     approve = serializers.BooleanField()
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     license = serializers.PrimaryKeyRelatedField(
-        queryset=License.objects.all(), required=False, allow_null=True
+        queryset=License.objects.none(), required=False, allow_null=True
     )
+
+    def get_fields(self):
+        """Only licenses the caller is legal staff on: another production's license reads as missing."""
+        fields = super().get_fields()
+        if "request" in self.context:
+            principal = request_principal(self.context["request"])
+            fields["license"].queryset = License.objects.restrict(principal, ScopeAction.LEGAL)
+        return fields
 
 
 class ClearanceRequestViewSet(
@@ -389,12 +398,15 @@ class ClearanceRequestViewSet(
     @extend_schema(request=ClearanceDecisionSerializer, responses={200: ClearanceRequestSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        payload = ClearanceDecisionSerializer(data=request.data)
+        clearance = self.get_object()  # role and production first: 404 / 403 before the body
+        payload = ClearanceDecisionSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         decided = services.clearance_request_decide(
             actor=self.principal,
-            request=self.get_object(),
+            request=clearance,
             approve=data["approve"],
             notes=data["notes"],
             grant_on=data.get("license"),

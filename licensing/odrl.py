@@ -13,6 +13,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 
 from licensing.choices import Coverage, GrantKind, LicenseStatus, RightsAction
+from licensing.validation import check_grant
 
 ODRL_CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
 NS = "https://clearcut.invalid/ns#"
@@ -137,6 +138,9 @@ def license_to_odrl(license) -> dict:
         "clearcut:startsAt": _iso(license.starts_at),
         "clearcut:endsAt": _iso(license.ends_at),
         "clearcut:assets": sorted(license.assets.values_list("sha256", flat=True)),
+        "clearcut:contractDocument": license.contract_document.sha256
+        if license.contract_document
+        else None,
         "permission": [_rule(g, target) for g in grants if g.kind == GrantKind.PERMISSION],
         "prohibition": [_rule(g, target) for g in grants if g.kind == GrantKind.PROHIBITION],
     }
@@ -192,17 +196,22 @@ def _grant_from_rule(rule, kind: str, field: str) -> dict:
         raise _fail(
             f"{field}.action", f"Unknown action {action!r}; known: {', '.join(sorted(FROM_ODRL))}."
         )
+    exclusive = rule.get("clearcut:exclusive", False)
+    if not isinstance(exclusive, bool):
+        raise _fail(f"{field}.clearcut:exclusive", "Expected true or false.")
     grant = {
         "kind": kind,
         "action": FROM_ODRL[action],
         "section": str(rule.get("clearcut:section", "")),
-        "exclusive": bool(rule.get("clearcut:exclusive", False)),
+        "exclusive": exclusive,
         "production_codes": [],
     }
     for index, constraint in enumerate(rule.get("constraint", [])):
         _apply_constraint(grant, constraint, f"{field}.constraint.{index}")
     for index, duty in enumerate(rule.get("duty", [])):
         _apply_duty(grant, duty, f"{field}.duty.{index}")
+    # Check the grant here, so a bad value is reported at the rule the caller wrote.
+    check_grant({k: v for k, v in grant.items() if k != "production_codes"}, prefix=f"{field}.")
     return grant
 
 
@@ -270,6 +279,7 @@ def odrl_to_license(document) -> dict:
         "licensor": _party_name(document, "assigner"),
         "licensee": _party_name(document, "assignee"),
         "assets": _list("clearcut:assets", document.get("clearcut:assets", [])),
+        "contract_document": document.get("clearcut:contractDocument"),
     }
 
 

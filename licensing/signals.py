@@ -6,5 +6,5 @@ from django.dispatch import Signal
 license_status_changed = Signal()
 # consent=Consent, revocation=Revocation
 consent_revoked = Signal()
-# licenses=list[License], consents=list[Consent], days=int (expiring within), expired=bool
+# licenses=list[License], consents=list[Consent] (expiring within ``days`` or just expired), days=int
 rights_expiring = Signal()

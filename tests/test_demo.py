@@ -25,10 +25,13 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(db):
     assert audit_verify().ok
     assert "Admin user admin / " in first.getvalue()
     assert "intact" in second.getvalue()
-    assert Asset.objects.filter(production=production).count() == 4
+    assert Asset.objects.filter(production=production).count() == 5  # 4 dailies + 1 output of ours
     assert Appearance.objects.filter(asset__production=production).count() == 5
     decisions = second.getvalue()
     assert "ai_edit permitted by license NF-DAILIES-01 §2" in decisions
     assert "does not cover territory FR" in decisions
     assert "ai_edit is prohibited by license SKY-2026-114 §4" in decisions
     assert "Consent of Ava Lindqvist for digital_alteration revoked on" in decisions
+    assert "shot14B_take1_regrained.mp4: TRUSTED" in decisions
+    assert "INVALID ['assertion.dataHash.mismatch']" in decisions
+    assert "TRUSTED, 2 manifests, chain of 2 generations" in decisions

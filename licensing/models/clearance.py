@@ -39,6 +39,13 @@ class ClearanceRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(use_until__isnull=True)
+                | models.Q(use_from__lt=models.F("use_until")),
+                name="clearance_window_ordered",
+            )
+        ]
 
     def __str__(self) -> str:
         return (

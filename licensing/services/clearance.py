@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from assets.models import Asset
 from assets.services import require_production_access
+from licensing import territories
 from licensing.choices import ClearanceStatus, GrantKind
 from licensing.decision import Decision, UseRequest
 from licensing.models import ClearanceRequest, GateEvaluation, Grant, License
 from licensing.policy import evaluate
-from licensing.validation import check_media, check_territories
+from licensing.validation import check_media, check_window
 from studio.actors import describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
@@ -25,12 +26,16 @@ if TYPE_CHECKING:
     from studio.actors import Actor
 
 
-def check_use_request(request: UseRequest) -> None:
-    check_territories("territory", [request.territory])
-    if request.territory == "WORLD" or len(request.territory) != 2:
+def check_country(field: str, code: str) -> None:
+    """An intended use happens in one country; groups (EU, WORLD) are for grants, not for uses."""
+    if code not in territories.countries():
         raise ValidationError(
-            {"territory": "The intended use names one country (ISO 3166-1 alpha-2)."}
+            {field: f"{code!r} is not one country: give an ISO 3166-1 alpha-2 code (e.g. US, FR)."}
         )
+
+
+def check_use_request(request: UseRequest) -> None:
+    check_country("territory", request.territory)
     check_media("media", [request.media])
 
 
@@ -72,8 +77,14 @@ def clearance_request_create(
     *, actor: Actor, production: Production, assets: list[Asset], **fields
 ) -> ClearanceRequest:
     require_production_access(actor, production, ScopeAction.CHANGE)
-    check_territories("territory", [fields.get("territory", "")])
+    check_country("territory", fields.get("territory", ""))
     check_media("media", [fields.get("media", "")])
+    check_window(
+        fields.get("use_from"),
+        fields.get("use_until"),
+        start_field="use_from",
+        end_field="use_until",
+    )
     foreign = sorted(a.pk for a in assets if a.production_id != production.pk)
     if foreign or not assets:
         raise ValidationError(

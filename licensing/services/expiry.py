@@ -102,19 +102,22 @@ def _lines_by_production(report: SweepReport) -> dict[int, list[str]]:
 
 
 def _notify_legal(report: SweepReport, days: int) -> int:
+    """One email per production to its legal staff, sent once the sweep's changes are committed."""
     sent = 0
-    users = get_user_model().objects.filter(is_active=True, memberships__role=Role.LEGAL)
+    users = get_user_model().objects.filter(is_active=True)
     for production_id, lines in _lines_by_production(report).items():
-        recipients = sorted(
-            {u.email for u in users.filter(memberships__production_id=production_id) if u.email}
-        )
+        legal = users.filter(memberships__role=Role.LEGAL, memberships__production_id=production_id)
+        recipients = sorted({u.email for u in legal if u.email})
         if not recipients:
             continue
-        send_mail(
-            subject=f"[Clearcut] Rights expiring within {days} days",
-            message="\n".join(sorted(lines)),
-            from_email=None,
-            recipient_list=recipients,
+        message = "\n".join(sorted(lines))
+        transaction.on_commit(
+            lambda message=message, recipients=recipients: send_mail(
+                subject=f"[Clearcut] Rights expiring within {days} days",
+                message=message,
+                from_email=None,
+                recipient_list=recipients,
+            )
         )
         sent += 1
     return sent

@@ -114,6 +114,7 @@ def license_create(
     )
     license.full_clean()
     _check_assets(production, assets or [])
+    _check_contract(production, contract_document)
     with transaction.atomic():
         license.save(force_insert=True)
         _add_grants(license, grants or [])
@@ -128,6 +129,13 @@ def license_create(
             after=license_facts(license),
         )
     return license
+
+
+def _check_contract(production: Production, document: Asset | None) -> None:
+    if document is not None and document.production_id != production.pk:
+        raise ValidationError(
+            {"contract_document": "The contract document belongs to another production."}
+        )
 
 
 def _check_assets(production: Production, assets: list[Asset]) -> None:
@@ -149,6 +157,7 @@ def license_update(
         check_window(
             license.starts_at, license.ends_at, start_field="starts_at", end_field="ends_at"
         )
+        _check_contract(license.production, license.contract_document)
         license.full_clean()
         license.save()
         if grants is not None:
@@ -268,6 +277,15 @@ def license_import_odrl(*, actor: Actor, production: Production, document) -> Li
         )
     for grant in parsed["grants"]:
         grant["productions"] = [by_code[c] for c in grant.pop("production_codes")]
+    contract = None
+    if parsed["contract_document"]:
+        contract = Asset.objects.filter(
+            production=production, sha256=parsed["contract_document"]
+        ).first()
+        if contract is None:
+            raise ValidationError(
+                {"clearcut:contractDocument": f"No asset of {production.code} has that SHA-256."}
+            )
     with transaction.atomic():
         licensor, _ = Party.objects.get_or_create(name=parsed["licensor"])
         licensee, _ = Party.objects.get_or_create(name=parsed["licensee"])
@@ -278,5 +296,6 @@ def license_import_odrl(*, actor: Actor, production: Production, document) -> Li
             licensee=licensee,
             grants=parsed["grants"],
             assets=assets,
+            contract_document=contract,
             **parsed["fields"],
         )
