@@ -75,7 +75,7 @@ def read_credentials(
                 mime_type, stream, manifest_data, context=c2pa_context()
             )
             if reader is None:
-                return CredentialReading()
+                return _absent_or_unreadable(path)
             with reader:
                 store = json.loads(reader.json())
                 failures = _failures(reader.get_validation_results())
@@ -93,6 +93,27 @@ def read_credentials(
         failure_codes=sorted({f.get("code", "") for f in failures if f.get("code")}),
         explanations=[f.get("explanation", "") for f in failures],
     )
+
+
+UNREADABLE = (
+    "A C2PA manifest store is present but cannot be parsed; it was damaged or tampered with."
+)
+SCAN_BYTES = 16 * 1024 * 1024
+
+
+def _absent_or_unreadable(path: Path) -> CredentialReading:
+    """The SDK says "no manifest" when a store is damaged past recognition; a JUMBF box labelled
+    c2pa in the file's first megabytes says otherwise, and that is reported as Invalid."""
+    with path.open("rb") as handle:
+        head = handle.read(SCAN_BYTES)
+    marker = head.find(b"jumb")
+    if marker != -1 and b"c2pa" in head[marker : marker + 4096]:
+        return CredentialReading(
+            state=C2paState.INVALID,
+            failure_codes=["manifest.unreadable"],
+            explanations=[UNREADABLE],
+        )
+    return CredentialReading()
 
 
 def ingredient_tree(store: dict | None, label: str, depth: int = 0) -> dict | None:
