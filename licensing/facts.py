@@ -28,6 +28,7 @@ class Facts:
     consent_productions: dict[int, set[int]] = field(default_factory=dict)
     inputs: tuple[int, ...] = ()
     with_parents: set[int] = field(default_factory=set)
+    adapter_reasons: list = field(default_factory=list)
 
     def ordered_assets(self) -> list[Asset]:
         return [
@@ -71,7 +72,37 @@ def load_facts(request: UseRequest) -> Facts:
         facts.listed.setdefault(license_id, set()).add(asset_id)
     _load_grants(facts, request)
     _load_people(facts)
+    facts.adapter_reasons = _adapter_reasons(request)
     return facts
+
+
+def _adapter_reasons(request: UseRequest) -> list:
+    """An adapter that is tainted, withdrawn or retired carries nothing: using it is refused."""
+    if not request.adapter_ids:
+        return []
+    from django.apps import apps
+
+    from licensing.decision import Reason
+
+    adapters = apps.get_model("editing", "Adapter").objects.filter(pk__in=request.adapter_ids)
+    found = {a.pk: a for a in adapters}
+    reasons = [
+        Reason("unknown_adapter", True, f"Adapter {pk} does not exist.", {"adapter": pk})
+        for pk in request.adapter_ids
+        if pk not in found
+    ]
+    for adapter in found.values():
+        if adapter.status != "active":
+            why = f": {adapter.status_reason}" if adapter.status_reason else ""
+            reasons.append(
+                Reason(
+                    "adapter_status",
+                    True,
+                    f"Adapter {adapter.pk} ({adapter.name}) is {adapter.status}{why}.",
+                    {"adapter": adapter.pk},
+                )
+            )
+    return reasons
 
 
 def _ancestry(request: UseRequest) -> tuple[dict[int, int], set[int]]:

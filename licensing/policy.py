@@ -40,6 +40,7 @@ def evaluate(request: UseRequest) -> Decision:
     scopes = request.consent_scopes
     if scopes is None:
         scopes = DEFAULT_CONSENT_SCOPES.get(request.action, ())
+    reasons += facts.adapter_reasons
     reasons += rules.consent_reasons(request, facts, facts.people_in(facts.footage_ids), scopes)
     if facts.adapter_footage_ids:
         people = facts.people_in(facts.adapter_footage_ids)

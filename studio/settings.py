@@ -153,6 +153,17 @@ C2PA_ALLOW_DEV_CERTIFICATE = env_bool("C2PA_ALLOW_DEV_CERTIFICATE", default=DEBU
 # --- Licensing ------------------------------------------------------------------------------------
 RIGHTS_EXPIRY_WARNING_DAYS = env_int("RIGHTS_EXPIRY_WARNING_DAYS", 30)
 
+# --- Editing --------------------------------------------------------------------------------------
+EDITING_PIPELINE_CACHE_SIZE = env_int("EDITING_PIPELINE_CACHE_SIZE", 2)
+EDITING_USE_CUDA = env_bool("EDITING_USE_CUDA", default=True)
+EDITING_MAX_PROMPT_CHARS = env_int("EDITING_MAX_PROMPT_CHARS", 500)
+EDITING_MAX_SIDE = env_int("EDITING_MAX_SIDE", 1024)
+EDITING_PROGRESS_INTERVAL_SECONDS = float(env_str("EDITING_PROGRESS_INTERVAL_SECONDS", "0.5"))
+# Registering a model by path reads only below these folders.
+EDITING_MODEL_ROOTS = [Path(p).resolve() for p in env_list("EDITING_MODEL_ROOTS")] + [VAR_DIR / "models"]
+EDITING_JOB_SOFT_TIME_LIMIT = env_int("EDITING_JOB_SOFT_TIME_LIMIT", 3600)
+EDITING_JOB_TIME_LIMIT = env_int("EDITING_JOB_TIME_LIMIT", 3900)
+
 # --- Auth and security ----------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -49,8 +49,28 @@ def status(name, value):
     return setup
 
 
-def adapter_on(*names):
+def adapter_on(*names, status="active"):
     def setup(w):
+        from editing.models import Adapter, ModelVersion
+
+        model = ModelVersion.objects.create(
+            family="tiny",
+            version="1",
+            task="img2img",
+            location="/models/tiny",
+            weights_sha256="a" * 64,
+            registered_by="test",
+        )
+        Adapter.objects.create(
+            pk=7,
+            production=w.production,
+            name="house",
+            model_version=model,
+            weights_key="k",
+            weights_sha256="b" * 64,
+            status=status,
+            status_reason="footage consent revoked" if status != "active" else "",
+        )
         for name in names:
             Derivation.objects.create(
                 production=w.production,

@@ -1,0 +1,213 @@
+"""Running an edit on a worker: claim, gate again, run, stamp, and finish exactly once."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from assets.choices import AssetKind, AssetOrigin, LineageNode
+from assets.credentials.manifest import AdapterFacts, ModelFacts, OutputFacts
+from assets.services import asset_ingest, derivation_record, output_stamp
+from assets.storage import LocalCopy
+from editing.choices import FINISHED, JobStatus
+from editing.masks import asset_mask, polygons_mask
+from editing.media import OUTPUT_SUFFIX, edit_clip, edit_still, output_mime
+from editing.models import EditJob
+from editing.operations import FrameContext, JobCancelled, get_operation
+from editing.pipelines import WeightsMismatch, device_and_dtype, pipeline_cache
+from editing.services.lifecycle import WORKER, claim, end, finish
+from editing.services.progress import Progress
+from editing.services.submit import job_use_request
+from editing.signals import job_finished
+from licensing.services import gate_check
+from licensing.training_mining import training_mining_terms
+
+log = logging.getLogger(__name__)
+PREFIX = "editing.job"
+
+
+def _claim(job_id: int, worker: str) -> EditJob | None:
+    job = EditJob.objects.filter(pk=job_id).select_related("model_version").first()
+    device = device_and_dtype()[0] if job is not None and job.model_version_id else "cpu"
+    return claim(EditJob, job_id, worker, PREFIX, device)
+
+
+def _finish(job: EditJob, status: str, error: str = "") -> None:
+    finish(job, status, PREFIX, error, job_finished)
+
+
+def _end(job_id: int, status: str, error: str) -> None:
+    end(EditJob, job_id, status, PREFIX, error, job_finished)
+
+
+def edit_job_execute(*, job_id: int, worker: str = "local") -> EditJob | None:
+    job = _claim(job_id, worker)
+    if job is None:
+        return EditJob.objects.filter(pk=job_id).first()
+    decision, evaluation = gate_check(actor=WORKER, request=job_use_request(job), subject=job)
+    EditJob.objects.filter(pk=job.pk).update(start_evaluation=evaluation)
+    if not decision.allowed:
+        _end(job.pk, JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))
+        return EditJob.objects.get(pk=job.pk)
+    try:
+        with tempfile.TemporaryDirectory(dir=settings.ASSET_SPOOL_DIR) as folder:
+            rendered = _render(job, Path(folder))
+            stamped = _stamp(job, rendered, decision, evaluation, Path(folder))
+            _complete(job.pk, stamped)
+    except JobCancelled:
+        _end(job.pk, JobStatus.CANCELLED, "Cancelled while running.")
+    except WeightsMismatch as exc:
+        _end(job.pk, JobStatus.FAILED, str(exc))
+    except Exception as exc:
+        log.exception("Edit job %s failed", job.pk)
+        _end(job.pk, JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
+    return EditJob.objects.get(pk=job.pk)
+
+
+def _mask_for(job: EditJob, size):
+    if job.mask_id:
+        return asset_mask(job.mask)
+    if job.mask_polygons:
+        return polygons_mask(job.mask_polygons, size)
+    return None
+
+
+def _render(job: EditJob, folder: Path) -> tuple[Path, str]:
+    op = get_operation(job.operation)
+    source = job.inputs.get()
+    progress = Progress(EditJob, job.pk)
+    progress.report("loading model", 0.0, force=True)
+    adapters = [
+        (link.adapter, link.weight) for link in job.editjobadapter_set.select_related("adapter")
+    ]
+    pipeline = pipeline_cache().get(job.model_version, adapters) if job.model_version_id else None
+    mime = output_mime(source.mime_type)
+    target = folder / f"render{OUTPUT_SUFFIX.get(source.mime_type, '.bin')}"
+    frames = range(
+        job.parameters.get("frame_start", 0),
+        job.parameters.get("frame_end", source.frame_count or 1),
+    )
+    total = max(1, len(frames))
+
+    def context(index: int) -> FrameContext:
+        done = max(0, index - frames.start) / total if source.kind == AssetKind.VIDEO else 0.0
+
+        def on_step(fraction: float) -> None:
+            progress.check_cancel()
+            progress.report("editing", done + fraction / total)
+
+        return FrameContext(
+            prompt=job.prompt,
+            negative_prompt=job.negative_prompt,
+            params=job.parameters,
+            seed=job.seed + index,
+            pipeline=pipeline,
+            on_step=on_step,
+            max_side=job.model_version.max_side if job.model_version_id else 0,
+        )
+
+    with LocalCopy(source.storage_key) as path:
+        mask = _mask_for(job, (source.width, source.height))
+        if source.kind == AssetKind.VIDEO:
+            edit_clip(
+                path, target, op, mask, context, frames, on_frame=lambda i: progress.check_cancel()
+            )
+        else:
+            edit_still(path, target, source.mime_type, op, mask, context)
+    progress.report("stamping", 1.0, force=True)
+    return target, mime
+
+
+def _facts(job: EditJob, decision, evaluation, title: str) -> OutputFacts:
+    model = job.model_version
+    adapters = tuple(
+        AdapterFacts(
+            a.pk,
+            a.name,
+            a.weights_sha256,
+            a.training_ledger_sha256,
+            tuple((a.training_run.ledger or {}).get("assets", [])) if a.training_run_id else (),
+        )
+        for a in job.adapters.select_related("training_run")
+    )
+    frames = (
+        ((job.parameters["frame_start"], job.parameters["frame_end"]),)
+        if "frame_start" in job.parameters
+        else ()
+    )
+    return OutputFacts(
+        title=title,
+        operation=get_operation(job.operation).label,
+        model=ModelFacts(model.pk, model.family, model.version, model.weights_sha256)
+        if model
+        else None,
+        adapters=adapters,
+        job_id=job.pk,
+        seed=job.seed,
+        frame_ranges=frames,
+        parameters=job.parameters,
+        grants=tuple(r.refs for r in decision.relied_on if r.code == "grant"),
+        consents=tuple(r.refs for r in decision.relied_on if r.code == "consent"),
+        gate_evaluation_id=evaluation.pk,
+        training_mining=training_mining_terms(
+            asset_ids=list(job.inputs.values_list("pk", flat=True)),
+            production_id=job.production_id,
+            at=timezone.now(),
+        ),
+    )
+
+
+def _stamp(job, rendered, decision, evaluation, folder: Path) -> tuple[Path, Path | None]:
+    path, mime = rendered
+    source = job.inputs.get()
+    title = f"{Path(source.original_filename).stem}_{job.operation}_job{job.pk}{path.suffix}"
+    stamped = output_stamp(
+        source=path,
+        target=folder / title,
+        mime_type=mime,
+        facts=_facts(job, decision, evaluation, title),
+        inputs=[(source, "parentOf")],
+    )
+    return stamped.path, stamped.sidecar
+
+
+def _complete(job_id: int, stamped: tuple[Path, Path | None]) -> None:
+    """Register the output and finish the job under its row lock: a second delivery of the same job
+    finds it finished and leaves its own render unregistered, so there is one output, one event."""
+    path, sidecar = stamped
+    with transaction.atomic():
+        job = EditJob.objects.select_for_update().get(pk=job_id)
+        if job.status in FINISHED or job.output_id:
+            return
+        source = job.inputs.get()
+        output = asset_ingest(
+            actor=WORKER,
+            production=job.production,
+            source=path,
+            filename=path.name,
+            origin=AssetOrigin.AI_OUTPUT,
+            sidecar=sidecar,
+        ).asset
+        inputs = [(LineageNode.ASSET, source.pk, "parentOf")]
+        if job.mask_id:
+            inputs.append((LineageNode.ASSET, job.mask_id, "mask"))
+        if job.model_version_id:
+            inputs.append((LineageNode.MODEL_VERSION, job.model_version_id, "model"))
+        inputs += [
+            (LineageNode.ADAPTER, a, "adapter") for a in job.adapters.values_list("pk", flat=True)
+        ]
+        derivation_record(
+            actor=WORKER,
+            production=job.production,
+            output=(LineageNode.ASSET, output.pk),
+            inputs=inputs,
+            activity=("edit_job", job.pk),
+        )
+        job.output, job.progress_percent, job.progress_stage = output, 100, "done"
+        job.save(update_fields=["output", "progress_percent", "progress_stage", "updated_at"])
+        _finish(job, JobStatus.SUCCEEDED)

@@ -1,0 +1,63 @@
+"""Claiming and finishing a run (an edit job or a training run) under its row lock, so a second
+delivery of the same task never does the work twice or records a second outcome."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from editing.choices import FINISHED, JobStatus
+from studio.actors import SystemActor
+from studio.audit import audit_record
+
+WORKER = SystemActor("editing.worker")
+
+
+def claim(model, pk: int, worker: str, prefix: str, device: str):
+    with transaction.atomic():
+        run = model.objects.select_for_update().filter(pk=pk).first()
+        if run is None or run.status in FINISHED:
+            return None
+        if run.cancel_requested:
+            finish(run, JobStatus.CANCELLED, prefix, "Cancelled before it started.")
+            return None
+        run.status, run.attempts, run.worker, run.device = (
+            JobStatus.RUNNING,
+            run.attempts + 1,
+            worker,
+            device,
+        )
+        run.started_at = run.started_at or timezone.now()
+        run.save()
+        audit_record(
+            actor=WORKER,
+            action=f"{prefix}.started",
+            production=run.production,
+            target=run,
+            after={"attempt": run.attempts, "worker": worker, "device": device},
+        )
+    return run
+
+
+def finish(run, status: str, prefix: str, error: str = "", signal=None) -> None:
+    run.status, run.error, run.finished_at = status, error[:5000], timezone.now()
+    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    audit_record(
+        actor=WORKER,
+        action=f"{prefix}.{status}",
+        production=run.production,
+        target=run,
+        after={"error": error[:500]} if error else {},
+    )
+    if signal is not None:
+        transaction.on_commit(
+            lambda: signal.send(type(run), **{"job" if prefix == "editing.job" else "run": run})
+        )
+
+
+def end(model, pk: int, status: str, prefix: str, error: str, signal=None) -> None:
+    """Finish a run that stopped early (denied at start, cancelled, failed), unless it already finished."""
+    with transaction.atomic():
+        run = model.objects.select_for_update().get(pk=pk)
+        if run.status not in FINISHED:
+            finish(run, status, prefix, error, signal)

@@ -1,0 +1,241 @@
+"""Submitting an edit: every check that can be made before a GPU is involved, then the gate."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assets.choices import AssetKind
+from assets.services import require_production_access
+from editing.choices import AdapterStatus, JobStatus, ModelStatus
+from editing.masks import asset_mask, checked_mask, polygons_mask
+from editing.models import EditJob, EditJobAdapter, ModelVersion
+from editing.operations import get_operation
+from licensing.decision import UseRequest
+from licensing.services import gate_check
+from studio.actors import describe_actor
+from studio.audit import audit_record
+from studio.choices import ScopeAction
+
+if TYPE_CHECKING:
+    from studio.actors import Actor
+
+
+def choose_model(operation, model: ModelVersion | None) -> ModelVersion | None:
+    if operation.task is None:
+        if model is not None:
+            raise ValidationError({"model_version": f"{operation.name} runs without a model."})
+        return None
+    if model is None:
+        model = (
+            ModelVersion.objects.filter(task=operation.task, status=ModelStatus.ACTIVE)
+            .order_by("-created_at")
+            .first()
+        )
+        if model is None:
+            raise ValidationError(
+                {"model_version": f"No active {operation.task} model is registered."}
+            )
+    if model.task != operation.task:
+        raise ValidationError(
+            {
+                "model_version": f"{operation.name} needs a {operation.task} model; {model} is {model.task}."
+            }
+        )
+    if model.status != ModelStatus.ACTIVE:
+        raise ValidationError({"model_version": f"{model} is {model.status}."})
+    return model
+
+
+def check_adapters(production, model, adapters) -> None:
+    for index, (adapter, weight) in enumerate(adapters):
+        field = f"adapters.{index}"
+        if adapter.production_id != production.pk:
+            raise ValidationError({field: f"Adapter {adapter.name} belongs to another production."})
+        if model is None or adapter.model_version_id != model.pk:
+            raise ValidationError(
+                {
+                    field: f"Adapter {adapter.name} was trained for {adapter.model_version}, not {model}."
+                }
+            )
+        if not 0 < weight <= 2:
+            raise ValidationError({field: "An adapter weight is between 0 (excluded) and 2."})
+        if adapter.status == AdapterStatus.RETIRED:
+            raise ValidationError({field: f"Adapter {adapter.name} is retired."})
+
+
+def check_inputs(production, inputs) -> None:
+    if len(inputs) != 1:
+        raise ValidationError({"inputs": "An edit takes exactly one input clip or still."})
+    for asset in inputs:
+        if asset.production_id != production.pk:
+            raise ValidationError({"inputs": f"Asset {asset.pk} belongs to another production."})
+        if asset.kind not in (AssetKind.VIDEO, AssetKind.IMAGE):
+            raise ValidationError(
+                {"inputs": f"Asset {asset.pk} is {asset.kind}; edits take video or stills."}
+            )
+
+
+def check_frames(params: dict, asset) -> None:
+    start, end = params.get("frame_start"), params.get("frame_end")
+    if start is None and end is None:
+        return
+    if asset.kind != AssetKind.VIDEO:
+        raise ValidationError({"parameters.frame_start": "Frame ranges apply to clips only."})
+    start = 0 if start is None else start
+    end = asset.frame_count if end is None else end
+    if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= (
+        asset.frame_count or 0
+    ):
+        raise ValidationError(
+            {
+                "parameters.frame_end": f"The range [{start}, {end}) is not inside the clip's "
+                f"{asset.frame_count} frames."
+            }
+        )
+    params["frame_start"], params["frame_end"] = start, end
+
+
+def check_mask(operation, asset, mask, polygons) -> None:
+    if not operation.needs_mask:
+        if mask is not None or polygons:
+            raise ValidationError({"mask": f"{operation.name} takes no mask."})
+        return
+    if mask is None and not polygons:
+        raise ValidationError({"mask": f"{operation.name} needs a mask (a PNG asset or polygons)."})
+    size = (asset.width, asset.height)
+    if mask is not None:
+        if mask.production_id != asset.production_id:
+            raise ValidationError({"mask": "The mask belongs to another production."})
+        checked_mask(asset_mask(mask), size)
+    else:
+        checked_mask(polygons_mask(polygons, size), size, field="mask_polygons")
+
+
+def check_prompt(operation, prompt: str, negative_prompt: str) -> None:
+    limit = settings.EDITING_MAX_PROMPT_CHARS
+    for field, text in (("prompt", prompt), ("negative_prompt", negative_prompt)):
+        if len(text) > limit:
+            raise ValidationError({field: f"At most {limit} characters ({len(text)} given)."})
+    if operation.needs_prompt and not prompt.strip():
+        raise ValidationError({"prompt": f"{operation.name} needs a prompt."})
+
+
+def edit_job_submit(
+    *,
+    actor: Actor,
+    production,
+    operation: str,
+    inputs: list,
+    territory: str,
+    media: str,
+    language: str = "",
+    mask=None,
+    mask_polygons=None,
+    prompt: str = "",
+    negative_prompt: str = "",
+    parameters: dict | None = None,
+    seed: int | None = None,
+    model_version: ModelVersion | None = None,
+    adapters: list | tuple = (),
+    idempotency_key: str = "",
+    recalled_from: EditJob | None = None,
+) -> EditJob:
+    """Check an edit request, gate it, record it; allowed jobs go to the GPU queue after commit.
+
+    A denied job is kept, with its reasons, and never queued. The same idempotency key from the same
+    requester returns the job already made.
+    """
+    require_production_access(actor, production, ScopeAction.CHANGE)
+    who = describe_actor(actor)
+    if idempotency_key:
+        existing = EditJob.objects.filter(
+            requested_by_id=who.actor_id, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return existing
+    op = get_operation(operation)
+    check_inputs(production, inputs)
+    model = choose_model(op, model_version)
+    check_adapters(production, model, adapters)
+    check_prompt(op, prompt, negative_prompt)
+    params = op.clean_params(dict(parameters or {}))
+    check_frames(params, inputs[0])
+    check_mask(op, inputs[0], mask, mask_polygons)
+    with transaction.atomic():
+        job = EditJob.objects.create(
+            production=production,
+            requested_by=who.actor_name,
+            requested_by_id=who.actor_id,
+            operation=op.name,
+            model_version=model,
+            parameters=params,
+            seed=seed if seed is not None else secrets.randbelow(2**31),
+            territory=territory.upper(),
+            media=media,
+            language=language,
+            mask=mask,
+            mask_polygons=mask_polygons or [],
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            idempotency_key=idempotency_key,
+            recalled_from=recalled_from,
+        )
+        job.inputs.set(inputs)
+        EditJobAdapter.objects.bulk_create(
+            [EditJobAdapter(job=job, adapter=a, weight=w) for a, w in adapters]
+        )
+        decision, evaluation = gate_check(actor=actor, request=job_use_request(job), subject=job)
+        job.submit_evaluation = evaluation
+        _queue_or_deny(actor, job, decision)
+    return job
+
+
+def job_use_request(job: EditJob) -> UseRequest:
+    op = get_operation(job.operation)
+    return UseRequest(
+        action=op.rights_action,
+        production_id=job.production_id,
+        asset_ids=tuple(job.inputs.values_list("pk", flat=True)),
+        territory=job.territory,
+        media=job.media,
+        at=timezone.now(),
+        language=job.language,
+        model_version_id=job.model_version_id,
+        adapter_ids=tuple(job.editjobadapter_set.values_list("adapter_id", flat=True)),
+        consent_scopes=op.consent_scopes,
+    )
+
+
+def _queue_or_deny(actor, job: EditJob, decision) -> None:
+    if decision.allowed:
+        job.status, job.queued_at = JobStatus.QUEUED, timezone.now()
+    else:
+        job.status, job.finished_at = JobStatus.DENIED, timezone.now()
+        job.error = "\n".join(r.message for r in decision.blocking)
+    job.save()
+    audit_record(
+        actor=actor,
+        action=f"editing.job.{'queued' if decision.allowed else 'denied'}",
+        production=job.production,
+        target=job,
+        after={
+            "operation": job.operation,
+            "inputs": list(job.inputs.values_list("pk", flat=True)),
+            "model_version": job.model_version_id,
+            "reasons": [r.message for r in decision.blocking],
+        },
+    )
+    if decision.allowed:
+        from editing.tasks import run_edit_job
+
+        transaction.on_commit(lambda: run_edit_job.delay(job.pk))
+    else:
+        from editing.signals import job_finished
+
+        transaction.on_commit(lambda: job_finished.send(EditJob, job=job))

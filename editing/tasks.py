@@ -1,0 +1,41 @@
+"""GPU-queue tasks (named ``editing.gpu.*``, routed to the ``gpu`` queue): ids in, one service call.
+
+acks_late with reject_on_worker_lost: a worker that dies mid-job leaves the message to be delivered
+again, and the services make that second delivery finish the same job, never a second one.
+"""
+
+import os
+import socket
+
+from celery import shared_task
+from django.conf import settings
+
+
+def _worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@shared_task(
+    name="editing.gpu.run_edit_job",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.EDITING_JOB_SOFT_TIME_LIMIT,
+    time_limit=settings.EDITING_JOB_TIME_LIMIT,
+)
+def run_edit_job(job_id: int) -> None:
+    from editing.services import edit_job_execute
+
+    edit_job_execute(job_id=job_id, worker=_worker())
+
+
+@shared_task(
+    name="editing.gpu.run_training",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.EDITING_JOB_SOFT_TIME_LIMIT,
+    time_limit=settings.EDITING_JOB_TIME_LIMIT,
+)
+def run_training(run_id: int) -> None:
+    from editing.services.training import training_run_execute
+
+    training_run_execute(run_id=run_id, worker=_worker())
