@@ -77,7 +77,7 @@ def load_pipeline(model, adapters=()):
     quiet_progress_bars()
     device, dtype = device_and_dtype()
     pipeline = _pipeline_class(model.task).from_pretrained(
-        location, torch_dtype=dtype, safety_checker=None, requires_safety_checker=False
+        location, dtype=dtype, safety_checker=None, requires_safety_checker=False
     )
     if len(pipeline.tokenizer) < 10:
         raise WeightsMismatch(

@@ -58,6 +58,9 @@ def build_tiny_pipeline(task: str, folder: Path, *, seed: int = 0):
     )
     from transformers import CLIPTextConfig, CLIPTextModel
 
+    from editing.pipelines import quiet_progress_bars
+
+    quiet_progress_bars()
     torch.manual_seed(seed)
     tokenizer, vocab_size = _tokenizer()
     unet = UNet2DConditionModel(

@@ -119,7 +119,7 @@ def train_lora(
         optimizer.step()
         optimizer.zero_grad()
         losses.append(float(loss.detach()))
-        on_step(step + 1, float(loss))
+        on_step(step + 1, losses[-1])
     target.mkdir(parents=True, exist_ok=True)
     StableDiffusionPipeline.save_lora_weights(
         target,

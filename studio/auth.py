@@ -12,8 +12,13 @@ _READ = {
     "studio": ["production"],
     "assets": ["asset", "person", "appearance"],
     "licensing": ["party", "license", "consent", "clearancerequest"],
+    "editing": ["modelversion", "adapter", "editjob", "trainingrun"],
 }
-_COORDINATE = {"assets": ["asset", "person", "appearance"], "licensing": ["clearancerequest"]}
+_COORDINATE = {
+    "assets": ["asset", "person", "appearance"],
+    "licensing": ["clearancerequest"],
+    "editing": ["editjob"],
+}
 _LEGAL = {
     "studio": ["auditevent"],
     "licensing": ["party", "license", "grant", "consent", "clearancerequest", "gateevaluation"],

@@ -38,6 +38,7 @@ class DemoContext:
     assets: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)
     licenses: dict = field(default_factory=dict)
+    jobs: list = field(default_factory=list)
 
 
 def step_admin(ctx: DemoContext) -> None:
@@ -126,6 +127,7 @@ def step_worker(ctx: DemoContext) -> None:
 def _steps() -> list[Callable[[DemoContext], None]]:
     from assets.credentials_demo import step_credentials
     from assets.demo import step_ingest, step_people
+    from editing.demo import step_editing
     from licensing.demo import step_consents, step_decisions, step_licenses
 
     return [
@@ -138,6 +140,7 @@ def _steps() -> list[Callable[[DemoContext], None]]:
         step_consents,
         step_decisions,
         step_credentials,
+        step_editing,
         step_audit,
         step_worker,
     ]

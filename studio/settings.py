@@ -160,7 +160,9 @@ EDITING_MAX_PROMPT_CHARS = env_int("EDITING_MAX_PROMPT_CHARS", 500)
 EDITING_MAX_SIDE = env_int("EDITING_MAX_SIDE", 1024)
 EDITING_PROGRESS_INTERVAL_SECONDS = float(env_str("EDITING_PROGRESS_INTERVAL_SECONDS", "0.5"))
 # Registering a model by path reads only below these folders.
-EDITING_MODEL_ROOTS = [Path(p).resolve() for p in env_list("EDITING_MODEL_ROOTS")] + [VAR_DIR / "models"]
+EDITING_MODEL_ROOTS = [Path(p).resolve() for p in env_list("EDITING_MODEL_ROOTS")] + [
+    VAR_DIR / "models"
+]
 EDITING_JOB_SOFT_TIME_LIMIT = env_int("EDITING_JOB_SOFT_TIME_LIMIT", 3600)
 EDITING_JOB_TIME_LIMIT = env_int("EDITING_JOB_TIME_LIMIT", 3900)
 
@@ -226,6 +228,9 @@ SPECTACULAR_SETTINGS = {
         "LicenseStatusEnum": "licensing.choices.LicenseStatus",
         "ClearanceStatusEnum": "licensing.choices.ClearanceStatus",
         "ConsentScopeEnum": "licensing.choices.ConsentScope",
+        "ModelStatusEnum": "editing.choices.ModelStatus",
+        "AdapterStatusEnum": "editing.choices.AdapterStatus",
+        "JobStatusEnum": "editing.choices.JobStatus",
     },
 }
 API_TOKEN_DEFAULT_LIFETIME_DAYS = env_int("API_TOKEN_DEFAULT_LIFETIME_DAYS", 90)

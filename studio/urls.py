@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from assets import api as assets_api
+from editing import api as editing_api
 from licensing import api as licensing_api
 from studio.api import studio_views
 
@@ -11,7 +12,7 @@ router = DefaultRouter()
 router.register("productions", studio_views.ProductionViewSet, basename="production")
 router.register("tokens", studio_views.ApiTokenViewSet, basename="apitoken")
 router.register("audit-events", studio_views.AuditEventViewSet, basename="auditevent")
-for prefix, viewset, basename in [*assets_api.ROUTES, *licensing_api.ROUTES]:
+for prefix, viewset, basename in [*assets_api.ROUTES, *licensing_api.ROUTES, *editing_api.ROUTES]:
     router.register(prefix, viewset, basename=basename)
 
 api_v1 = [

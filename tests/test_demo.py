@@ -5,6 +5,7 @@ import io
 from django.core.management import call_command
 
 from assets.models import Appearance, Asset
+from editing.models import Adapter, EditJob
 from studio.audit import audit_verify
 from studio.models import ApiToken, AuditEvent, Production
 
@@ -25,7 +26,8 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(db):
     assert audit_verify().ok
     assert "Admin user admin / " in first.getvalue()
     assert "intact" in second.getvalue()
-    assert Asset.objects.filter(production=production).count() == 5  # 4 dailies + 1 output of ours
+    # 4 dailies, 1 stamped output ingested back, 3 edit outputs: the second run adds none
+    assert Asset.objects.filter(production=production).count() == 8
     assert Appearance.objects.filter(asset__production=production).count() == 5
     decisions = second.getvalue()
     assert "ai_edit permitted by license NF-DAILIES-01 §2" in decisions
@@ -35,3 +37,7 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(db):
     assert "shot14B_take1_regrained.mp4: TRUSTED" in decisions
     assert "INVALID ['assertion.dataHash.mismatch']" in decisions
     assert "TRUSTED, 2 manifests, chain of 2 generations" in decisions
+    jobs = EditJob.objects.filter(production=production).order_by("pk")
+    assert [j.status for j in jobs] == ["succeeded", "succeeded", "succeeded", "denied"]
+    assert Adapter.objects.filter(production=production).count() == 1
+    assert "Edit #4 denied: Consent of Ava Lindqvist for digital_alteration revoked on" in decisions

@@ -503,6 +503,18 @@ SCENARIOS = [
         "No consent from Maya for likeness_training",
     ),
     (
+        "tainted adapter",
+        both(
+            WORLD_OK,
+            second_license("L-5", permission("ai_inference")),
+            adapter_on("a2", status="tainted"),
+        ),
+        R(adapters=(7,)),
+        False,
+        "Adapter 7 (house) is tainted: footage consent revoked",
+    ),
+    ("unknown adapter", WORLD_OK, R(adapters=(99,)), False, "Adapter 99 does not exist"),
+    (
         "viewing needs no consent",
         both(world_license(permission("view")), person_in("maya", "a1")),
         R(action="view"),
