@@ -118,6 +118,7 @@ class PipelineCache:
         self.hits = self.misses = 0
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        self._loading = threading.Lock()
 
     @staticmethod
     def key(model, adapters) -> tuple:
@@ -130,12 +131,19 @@ class PipelineCache:
                 self.hits += 1
                 self._items.move_to_end(key)
                 return self._items[key]
-        pipeline = load_pipeline(model, adapters)
-        with self._lock:
-            self.misses += 1
-            self._items[key] = pipeline
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        # One load at a time: loading is not thread-safe (weights are built on the meta device
+        # first) and two threads asking for the same model should load it once.
+        with self._loading:
+            with self._lock:
+                if key in self._items:
+                    self.hits += 1
+                    return self._items[key]
+            pipeline = load_pipeline(model, adapters)
+            with self._lock:
+                self.misses += 1
+                self._items[key] = pipeline
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
         return pipeline
 
     def clear(self) -> None:
