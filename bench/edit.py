@@ -1,0 +1,180 @@
+"""Editing latency: submit → start over the configured broker vs a bare Celery round trip, and a
+cold pipeline load vs a cache hit, measured in the same run. The GPU benchmark (an SD-1.5-sized
+inpaint at 512² × 30 steps in fp16) runs only where CUDA is present."""
+
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from bench.harness import print_table
+
+RUNS = 20
+
+
+def _percentiles(values):
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def _start_worker(queues: str):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "studio",
+            "worker",
+            "-Q",
+            queues,
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "-n",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _ping_round_trips(runs: int) -> list[float]:
+    from studio.tasks import ping
+
+    ping.delay("warm-up").get(timeout=120)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        ping.delay(uuid.uuid4().hex).get(timeout=60)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _world(folder: Path):
+    from assets.services import asset_ingest
+    from assets.synthetic import make_still
+    from licensing.models import Grant, License, Party
+    from studio.models import Production
+
+    user = get_user_model().objects.create_superuser("bench-editor", "b@example.test", None)
+    production = Production.objects.create(code="BENCHEDIT", name="Edit benchmark")
+    party = Party.objects.create(name="Bench studio")
+    license = License.objects.create(
+        production=production,
+        reference="BENCH-EDIT",
+        title="b",
+        licensor=party,
+        licensee=party,
+        status="active",
+        coverage="production",
+        starts_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    Grant.objects.create(license=license, action="edit")
+    still = asset_ingest(
+        actor=user,
+        production=production,
+        source=make_still(folder / "s.png", size=(64, 48)),
+        filename="s.png",
+    ).asset
+    return user, production, still
+
+
+def _submit_to_start(runs: int, folder: Path) -> list[float]:
+    from editing.models import EditJob
+    from editing.services import edit_job_submit
+
+    user, production, still = _world(folder)
+    latencies = []
+    for index in range(runs + 1):
+        job = edit_job_submit(
+            actor=user,
+            production=production,
+            operation="regrain",
+            inputs=[still],
+            territory="US",
+            media="svod",
+            seed=index,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            job = EditJob.objects.get(pk=job.pk)
+            if job.status in ("succeeded", "failed"):
+                break
+            time.sleep(0.01)
+        if index:  # the first job warms the worker's imports
+            latencies.append((job.started_at - job.queued_at).total_seconds())
+    return latencies
+
+
+def _pipeline_load() -> tuple[float, float]:
+    from editing.pipelines import PipelineCache
+    from editing.services import model_register
+    from editing.tiny import build_tiny_pipeline
+    from studio.actors import SystemActor
+
+    folder = Path(settings.VAR_DIR) / "models" / "bench-tiny-inpaint"
+    build_tiny_pipeline("inpaint", folder)
+    model = model_register(
+        actor=SystemActor("bench"),
+        family="bench-tiny",
+        version="1",
+        task="inpaint",
+        location=folder,
+        max_side=64,
+    )
+    cache = PipelineCache(2)
+    start = time.perf_counter()
+    cache.get(model)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    cache.get(model)
+    return cold, time.perf_counter() - start
+
+
+def run(*, scale: float = 1.0) -> None:
+    runs = max(5, int(RUNS * scale))
+    worker = _start_worker("default,gpu")
+    try:
+        with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
+            pings = _ping_round_trips(runs)
+            latencies = _submit_to_start(runs, Path(folder))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    (ping50, ping95), (lat50, lat95) = _percentiles(pings), _percentiles(latencies)
+    broker = settings.CELERY_BROKER_URL.split(":")[0]
+    print_table(
+        f"Submit → start over the {broker} broker ({runs} jobs) vs a bare Celery round trip",
+        ["", "p50", "p95"],
+        [
+            ["edit job: queued → started", f"{lat50 * 1000:.1f} ms", f"{lat95 * 1000:.1f} ms"],
+            ["no-op task: send → result", f"{ping50 * 1000:.1f} ms", f"{ping95 * 1000:.1f} ms"],
+            ["ratio", f"{lat50 / ping50:.2f}", f"{lat95 / ping95:.2f}"],
+        ],
+    )
+    cold, hit = _pipeline_load()
+    print_table(
+        "Pipeline load (tiny inpaint model, CPU)",
+        ["cold load (hash + load)", "cache hit", "ratio"],
+        [[f"{cold * 1000:.1f} ms", f"{hit * 1000:.3f} ms", f"{cold / hit:,.0f}×"]],
+    )
+    import torch
+
+    if not torch.cuda.is_available():
+        print(
+            "No CUDA device here: the GPU benchmark (SD-1.5-sized inpaint, 512², 30 steps, fp16) was not run."
+        )
