@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from assets import selectors, services
-from assets.choices import AssetOrigin
+from assets.choices import AssetOrigin, AssetStatus
 from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
@@ -112,6 +112,27 @@ class AssetFilter(django_filters.FilterSet):
         fields = ["production", "kind", "origin", "status", "sha256", "c2pa_state", "person"]
 
 
+class Withdrawn(exceptions.APIException):
+    status_code = 451
+    default_code = "withdrawn"
+
+
+class WithdrawSerializer(StrictSerializer):
+    assets = serializers.PrimaryKeyRelatedField(many=True, queryset=Asset.objects.none())
+    reason = serializers.CharField()
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if "request" in self.context:
+            from studio.api.permissions import request_principal
+
+            fields["assets"].child_relation.queryset = selectors.asset_list(
+                principal=request_principal(self.context["request"])
+            )
+        return fields
+
+
 class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Footage: upload (streamed, hashed, deduplicated), list, detail, downloads and lineage."""
 
@@ -123,13 +144,6 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         if request.method == "POST":
             request.upload_handlers = [HashingUploadHandler(request)]
         return super().initialize_request(request, *args, **kwargs)
-
-    def get_parsers(self):
-        return (
-            [MultiPartParser()]
-            if self.request and self.request.method == "POST"
-            else super().get_parsers()
-        )
 
     @extend_schema(
         request={"multipart/form-data": AssetUploadSerializer}, responses={201: AssetSerializer}
@@ -156,7 +170,11 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             body, status=code, headers={"Location": body["original_url"].replace("original/", "")}
         )
 
-    def _file(self, key: str, filename: str, content_type: str, *, attachment: bool):
+    def _file(self, asset, key: str, filename: str, content_type: str, *, attachment: bool):
+        if asset.status == AssetStatus.WITHDRAWN:
+            raise Withdrawn(
+                f"Asset {asset.pk} was withdrawn and cannot be downloaded ({asset.status_reason})."
+            )
         if not key:
             from django.http import Http404
 
@@ -173,7 +191,7 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def original(self, request, pk=None):
         asset = self.get_object()
         return self._file(
-            asset.storage_key, asset.original_filename, asset.mime_type, attachment=True
+            asset, asset.storage_key, asset.original_filename, asset.mime_type, attachment=True
         )
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
@@ -182,14 +200,23 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         asset = self.get_object()
         mime = "video/mp4" if asset.proxy_key.endswith(".mp4") else "image/webp"
         return self._file(
-            asset.proxy_key, asset.proxy_key.rsplit("/", 1)[-1], mime, attachment=False
+            asset, asset.proxy_key, asset.proxy_key.rsplit("/", 1)[-1], mime, attachment=False
         )
 
     @extend_schema(responses={(200, "image/jpeg"): bytes})
     @action(detail=True, methods=["get"])
     def thumbnail(self, request, pk=None):
         asset = self.get_object()
-        return self._file(asset.thumbnail_key, "thumb.jpg", "image/jpeg", attachment=False)
+        return self._file(asset, asset.thumbnail_key, "thumb.jpg", "image/jpeg", attachment=False)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: AssetSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def withdraw(self, request):
+        """Legal withdraws outputs (tainted ones; others need an override reason). Downloads stop."""
+        payload = WithdrawSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        withdrawn = services.asset_withdraw(actor=self.principal, **payload.validated_data)
+        return Response(AssetSerializer(withdrawn, many=True, context={"request": request}).data)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])

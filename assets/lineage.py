@@ -156,3 +156,76 @@ def _prov_document(keys, edges, assets) -> dict:
             "prov:activity": activity,
         }
     return document
+
+
+@dataclass(frozen=True)
+class Reached:
+    type: str
+    id: int
+    depth: int
+    parent: tuple[str, int] | None
+
+
+def lineage_downstream(
+    seeds: Iterable[tuple[str, int]],
+    *,
+    first_activity: str | None = None,
+    max_depth: int = MAX_DEPTH,
+) -> list[Reached]:
+    """Everything made from the seeds, each with the node it was reached from (for paths).
+
+    ``first_activity`` limits the first step to one kind of activity (a revoked likeness-training
+    consent reaches adapters through training runs only); later steps follow every edge. One query.
+    """
+    seeds = list(dict.fromkeys(seeds))
+    if not seeds:
+        return []
+    table = Derivation._meta.db_table
+    seed_row = (
+        "SELECT CAST(%s AS VARCHAR(16)), CAST(%s AS BIGINT), 0, "
+        "CAST(NULL AS VARCHAR(16)), CAST(NULL AS BIGINT)"
+    )
+    seed_rows = " UNION ALL ".join([seed_row] * len(seeds))
+    first = "AND (walk.depth > 0 OR d.activity_type = %s)" if first_activity else ""
+    sql = f"""
+        WITH RECURSIVE walk(node_type, node_id, depth, parent_type, parent_id) AS (
+            {seed_rows}
+            UNION
+            SELECT d.output_type, d.output_id, walk.depth + 1, walk.node_type, walk.node_id
+            FROM {table} d JOIN walk ON d.input_type = walk.node_type AND d.input_id = walk.node_id
+            WHERE walk.depth < %s {first}
+        )
+        SELECT node_type, node_id, depth, parent_type, parent_id FROM walk WHERE depth > 0
+        ORDER BY depth, node_type, node_id, parent_type, parent_id
+    """  # noqa: S608  (identifiers are ours; values are parameters)
+    params = (
+        [value for seed in seeds for value in seed]
+        + [max_depth]
+        + ([first_activity] if first_activity else [])
+    )
+    found: dict[tuple[str, int], Reached] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for node_type, node_id, depth, parent_type, parent_id in cursor.fetchall():
+            found.setdefault(
+                (node_type, node_id), Reached(node_type, node_id, depth, (parent_type, parent_id))
+            )
+    return list(found.values())
+
+
+def paths_from(
+    reached: list[Reached], seeds: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], list]:
+    """For each reached node, the path [[type, id], …] from a seed down to it."""
+    by_key = {(r.type, r.id): r for r in reached}
+    seeds = set(seeds)
+    paths: dict[tuple[str, int], list] = {}
+    for key in by_key:
+        path, current = [], key
+        while current is not None and current not in seeds and len(path) <= MAX_DEPTH:
+            path.append(list(current))
+            current = by_key[current].parent if current in by_key else None
+        if current is not None:
+            path.append(list(current))
+        paths[key] = list(reversed(path))
+    return paths

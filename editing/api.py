@@ -5,7 +5,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -102,12 +101,14 @@ class AdapterViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             request.upload_handlers = [HashingUploadHandler(request)]
         return super().initialize_request(request, *args, **kwargs)
 
-    def get_parsers(self):
-        return (
-            [MultiPartParser()]
-            if self.request and self.request.method == "POST"
-            else super().get_parsers()
-        )
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def retrain(self, request, pk=None):
+        """Train again with the same parameters, without the footage behind the adapter's taint."""
+        from editing.services.training import training_retrain_without
+
+        run = training_retrain_without(actor=self.principal, adapter=self.get_object())
+        return _job_response(run, TrainingRunSerializer(run, context={"request": request}).data)
 
     @extend_schema(
         request={"multipart/form-data": AdapterUploadSerializer}, responses={201: AdapterSerializer}

@@ -14,3 +14,10 @@ def expiry_sweep() -> dict:
         "expiring_consents": len(report.expiring_consents),
         "emails_sent": report.emails_sent,
     }
+
+
+@shared_task(name="licensing.propagate_taint", acks_late=True, reject_on_worker_lost=True)
+def propagate_taint(run_id: int) -> None:
+    from licensing.services.taint import taint_run_execute
+
+    taint_run_execute(run_id=run_id)

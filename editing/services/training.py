@@ -285,3 +285,43 @@ def _complete(run_id: int, weights: Path) -> None:
         run.progress_percent, run.progress_stage = 100, "done"
         run.save(update_fields=["progress_percent", "progress_stage", "updated_at"])
         finish(run, JobStatus.SUCCEEDED, PREFIX, signal=training_finished)
+
+
+def training_retrain_without(*, actor: Actor, adapter: Adapter) -> TrainingRun:
+    """A new run with the same parameters minus the footage behind the adapter's taint; the new
+    adapter will name the old one as the one it replaces. Gated as usual."""
+    from licensing.models import TaintRecord
+
+    run = adapter.training_run
+    if run is None:
+        raise ValidationError(
+            {"adapter": "This adapter was registered, not trained here: there is nothing to rerun."}
+        )
+    records = TaintRecord.objects.filter(
+        node_type="adapter", node_id=adapter.pk, lifted_at__isnull=True
+    )
+    excluded = {
+        path[0][1]
+        for path in records.values_list("path", flat=True)
+        if path and path[0][0] == "asset"
+    }
+    remaining = [
+        a for a in run.assets.order_by("pk") if a.pk not in excluded and a.status == "active"
+    ]
+    if not remaining:
+        raise ValidationError(
+            {"adapter": "No footage of this adapter is left once the affected footage is removed."}
+        )
+    return training_run_submit(
+        actor=actor,
+        production=run.production,
+        name=f"{run.name} (retrained)",
+        model_version=run.model_version,
+        assets=remaining,
+        territory=run.territory,
+        media=run.media,
+        caption=run.caption,
+        parameters=dict(run.parameters),
+        seed=run.seed,
+        replaces=adapter,
+    )

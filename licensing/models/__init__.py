@@ -1,6 +1,7 @@
 from licensing.models.clearance import ClearanceRequest, GateEvaluation
 from licensing.models.consents import Consent, Revocation
 from licensing.models.licenses import AssetRightsHolder, Grant, License, LicensedAsset, Party
+from licensing.models.taint import TaintCause, TaintRecord, TaintRun
 
 __all__ = [
     "AssetRightsHolder",
@@ -12,4 +13,7 @@ __all__ = [
     "LicensedAsset",
     "Party",
     "Revocation",
+    "TaintCause",
+    "TaintRecord",
+    "TaintRun",
 ]

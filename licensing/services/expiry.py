@@ -67,6 +67,7 @@ def rights_expiry_sweep(*, now: dt.datetime | None = None, days: int | None = No
         ),
     )
     report.emails_sent = _notify_legal(report, days)
+    _taint_expired_consents(report.expired_consents)
     from licensing.signals import rights_expiring
 
     transaction.on_commit(
@@ -78,6 +79,19 @@ def rights_expiry_sweep(*, now: dt.datetime | None = None, days: int | None = No
         )
     )
     return report
+
+
+def _taint_expired_consents(consents) -> None:
+    from licensing.models import TaintCause
+    from licensing.services.taint import taint_propagate
+
+    for consent in consents:
+        taint_propagate(
+            actor=SWEEPER,
+            cause_type=TaintCause.CONSENT,
+            cause_id=consent.pk,
+            reason=f"expired on {consent.valid_until:%Y-%m-%d}",
+        )
 
 
 def _lines_by_production(report: SweepReport) -> dict[int, list[str]]:

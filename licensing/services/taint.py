@@ -1,0 +1,244 @@
+"""Taint: when a license ends or a consent is withdrawn, find everything made from what it covered
+and mark it, with the cause and the path; lift only that cause's taint when the license comes back.
+
+Affected sets are found with one recursive query whatever the size of the graph, then marked in
+batches by a Celery task that records its progress, so a worker that dies mid-way resumes where
+the last batch ended.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from assets.choices import LineageNode
+from assets.lineage import lineage_downstream, paths_from
+from assets.models import Appearance, Asset
+from licensing.choices import ConsentScope, Coverage
+from licensing.models import (
+    AssetRightsHolder,
+    Consent,
+    License,
+    LicensedAsset,
+    TaintCause,
+    TaintRecord,
+    TaintRun,
+)
+from studio.actors import describe_actor
+from studio.audit import audit_record
+
+if TYPE_CHECKING:
+    from studio.actors import Actor
+
+BATCH = 500
+TAINTABLE = {LineageNode.ASSET: "assets.Asset", LineageNode.ADAPTER: "editing.Adapter"}
+
+
+def covered_assets(license: License) -> list[int]:
+    """The footage a license covered (for a license that ended, that footage is itself affected)."""
+    if license.coverage == Coverage.LISTED:
+        return list(
+            LicensedAsset.objects.filter(license=license).values_list("asset_id", flat=True)
+        )
+    assets = Asset.objects.filter(production_id=license.production_id)
+    if license.coverage == Coverage.RIGHTS_HOLDER:
+        held = AssetRightsHolder.objects.filter(party_id=license.licensor_id).values("asset_id")
+        assets = assets.filter(pk__in=held)
+    return list(assets.values_list("pk", flat=True))
+
+
+def affected_nodes(cause_type: str, cause_id: int) -> list[tuple[tuple[str, int], int, list]]:
+    """(node, depth, path) for everything the cause affects, in a stable order."""
+    if cause_type == TaintCause.LICENSE:
+        seeds = [(LineageNode.ASSET, pk) for pk in covered_assets(License.objects.get(pk=cause_id))]
+        first_activity, include_seeds = None, True
+    else:
+        consent = Consent.objects.get(pk=cause_id)
+        seeds = [
+            (LineageNode.ASSET, pk)
+            for pk in Appearance.objects.filter(person_id=consent.person_id)
+            .values_list("asset_id", flat=True)
+            .distinct()
+        ]
+        # The person's footage stays usable as it was shot; what relied on the consent is what is affected:
+        # adapters trained on their likeness, or edits of their performance (and all made from those).
+        first_activity = (
+            "training_run" if consent.scope == ConsentScope.LIKENESS_TRAINING else "edit_job"
+        )
+        include_seeds = False
+    reached = lineage_downstream(seeds, first_activity=first_activity)
+    paths = paths_from(reached, seeds)
+    nodes = [
+        ((r.type, r.id), r.depth, paths[(r.type, r.id)]) for r in reached if r.type in TAINTABLE
+    ]
+    if include_seeds:
+        nodes = [(seed, 0, [list(seed)]) for seed in sorted(seeds)] + nodes
+    return nodes
+
+
+def _cause(cause_type: str, cause_id: int) -> tuple[object, str]:
+    if cause_type == TaintCause.LICENSE:
+        license = License.objects.select_related("production").get(pk=cause_id)
+        return license, f"license {license.reference}"
+    consent = Consent.objects.select_related("person").get(pk=cause_id)
+    return consent, f"consent of {consent.person.name} for {consent.scope}"
+
+
+def taint_propagate(*, actor: Actor, cause_type: str, cause_id: int, reason: str) -> TaintRun:
+    """Record a propagation and queue it; the task marks the affected nodes in batches."""
+    cause, label = _cause(cause_type, cause_id)
+    production_id = (
+        cause.production_id if cause_type == TaintCause.LICENSE else cause.productions.first().pk
+    )
+    with transaction.atomic():
+        run = TaintRun.objects.create(
+            production_id=production_id,
+            cause_type=cause_type,
+            cause_id=cause_id,
+            cause_label=label,
+            reason=reason,
+            requested_by=describe_actor(actor).actor_name,
+        )
+        audit_record(
+            actor=actor,
+            action="licensing.taint.started",
+            production=run.production,
+            target=run,
+            after={"cause": label, "reason": reason},
+        )
+        from licensing.tasks import propagate_taint
+
+        transaction.on_commit(lambda: propagate_taint.delay(run.pk))
+    return run
+
+
+def taint_run_execute(*, run_id: int, batch_size: int = BATCH) -> TaintRun:
+    """Mark what the cause affects, batch by batch from where the last run stopped."""
+    run = TaintRun.objects.get(pk=run_id)
+    if run.status == TaintRun.Status.DONE:
+        return run
+    nodes = affected_nodes(run.cause_type, run.cause_id)
+    TaintRun.objects.filter(pk=run.pk).update(status=TaintRun.Status.RUNNING, total=len(nodes))
+    start = run.processed
+    while start < len(nodes):
+        _mark(run, nodes[start : start + batch_size])
+        start += batch_size
+        TaintRun.objects.filter(pk=run.pk).update(processed=min(start, len(nodes)))
+    with transaction.atomic():
+        run = TaintRun.objects.select_for_update().get(pk=run.pk)
+        run.status, run.finished_at, run.processed = (
+            TaintRun.Status.DONE,
+            timezone.now(),
+            len(nodes),
+        )
+        run.save(update_fields=["status", "finished_at", "processed"])
+        from studio.actors import SystemActor
+
+        audit_record(
+            actor=SystemActor("licensing.taint"),
+            action="licensing.taint.finished",
+            production=run.production,
+            target=run,
+            after={"affected": len(nodes)},
+        )
+    return run
+
+
+def _status_reason(run: TaintRun) -> str:
+    return f"tainted by {run.cause_label}: {run.reason}"[:500]
+
+
+def _mark(run: TaintRun, batch: list) -> None:
+    """One batch, all or nothing: records (idempotent), statuses, and the MAM events after commit."""
+    with transaction.atomic():
+        TaintRecord.objects.bulk_create(
+            [
+                TaintRecord(
+                    run=run,
+                    production_id=run.production_id,
+                    cause_type=run.cause_type,
+                    cause_id=run.cause_id,
+                    node_type=node[0],
+                    node_id=node[1],
+                    depth=depth,
+                    path=path,
+                    reason=run.reason,
+                )
+                for node, depth, path in batch
+            ],
+            ignore_conflicts=True,
+        )
+        reason = _status_reason(run)
+        for node_type, label in TAINTABLE.items():
+            ids = [node[1] for node, _, _ in batch if node[0] == node_type]
+            model = apps.get_model(label)
+            newly = list(
+                model.objects.filter(pk__in=ids, status="active").values_list("pk", flat=True)
+            )
+            model.objects.filter(pk__in=newly).update(status="tainted", status_reason=reason)
+            if node_type == LineageNode.ASSET and newly:
+                transaction.on_commit(lambda newly=newly: _announce(run, newly))
+
+
+def _announce(run: TaintRun, asset_ids: list[int]) -> None:
+    from studio.webhooks.services import webhook_emit
+
+    for asset in Asset.objects.filter(pk__in=asset_ids).select_related("production"):
+        webhook_emit(
+            event_type="asset.tainted",
+            production=asset.production,
+            data={
+                "asset": asset.pk,
+                "sha256": asset.sha256,
+                "cause": run.cause_label,
+                "reason": run.reason,
+            },
+        )
+
+
+def taint_lift(*, actor: Actor, cause_type: str, cause_id: int, reason: str) -> int:
+    """Undo one cause: its records are dated lifted; nodes no other cause holds become active again."""
+    _, label = _cause(cause_type, cause_id)
+    now = timezone.now()
+    with transaction.atomic():
+        records = TaintRecord.objects.select_for_update().filter(
+            cause_type=cause_type, cause_id=cause_id, lifted_at__isnull=True
+        )
+        nodes = list(records.values_list("node_type", "node_id", "production_id"))
+        records.update(lifted_at=now, lifted_reason=reason)
+        still = set(
+            TaintRecord.objects.filter(
+                lifted_at__isnull=True, node_id__in=[n[1] for n in nodes]
+            ).values_list("node_type", "node_id")
+        )
+        for node_type, label_name in TAINTABLE.items():
+            free = [n[1] for n in nodes if n[0] == node_type and (n[0], n[1]) not in still]
+            apps.get_model(label_name).objects.filter(pk__in=free, status="tainted").update(
+                status="active", status_reason=""
+            )
+        for production_id in {n[2] for n in nodes}:
+            from studio.models import Production
+
+            audit_record(
+                actor=actor,
+                action="licensing.taint.lifted",
+                production=Production.objects.get(pk=production_id),
+                target_type="licensing.taintcause",
+                target_id=f"{cause_type}:{cause_id}",
+                target_label=label,
+                after={"nodes": len(nodes), "reason": reason},
+            )
+    return len(nodes)
+
+
+def tainted_asset_causes(asset_ids: list[int]) -> dict[int, list[TaintRecord]]:
+    records = TaintRecord.objects.filter(
+        node_type=LineageNode.ASSET, node_id__in=asset_ids, lifted_at__isnull=True
+    )
+    found: dict[int, list[TaintRecord]] = {}
+    for record in records:
+        found.setdefault(record.node_id, []).append(record)
+    return found
