@@ -20,6 +20,7 @@ from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
 from studio.api.permissions import SignedIn, request_principal
+from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
 
 
@@ -140,7 +141,8 @@ class AdapterWeightSerializer(StrictSerializer):
 
 
 class EditRequestSerializer(StrictSerializer):
-    production = ProductionCodeField()
+    # Any production the caller can see; the service answers 403 where their role may not request edits.
+    production = ProductionCodeField(scope_action=ScopeAction.VIEW)
     operation = serializers.ChoiceField(choices=sorted(OPERATIONS))
     inputs = AssetIdsField(many=True)
     territory = serializers.CharField(max_length=2)
@@ -315,7 +317,7 @@ class TrainingRunSerializer(_RunSerializer):
 
 
 class TrainingRequestSerializer(StrictSerializer):
-    production = ProductionCodeField()
+    production = ProductionCodeField(scope_action=ScopeAction.VIEW)
     name = serializers.CharField(max_length=100)
     model_version = serializers.PrimaryKeyRelatedField(
         queryset=ModelVersion.objects.filter(task=ModelTask.IMG2IMG)
@@ -335,7 +337,7 @@ class TrainingRunViewSet(
 
     queryset = TrainingRun.objects.select_related(
         "production", "submit_evaluation", "start_evaluation", "adapter"
-    )
+    ).prefetch_related("assets")
     serializer_class = TrainingRunSerializer
     filterset_fields = ["status"]
 

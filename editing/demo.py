@@ -51,7 +51,9 @@ def _train(ctx: DemoContext) -> Adapter:
         production=ctx.production,
         name="nightfall-house-style",
         model_version=model,
-        assets=[ctx.assets["shot14B_take1.mp4"], ctx.assets["shot22A_still.jpg"]],
+        assets=[
+            ctx.assets[n] for n in ("shot14B_take1.mp4", "shot22A_still.jpg", "shot30_plate.jpg")
+        ],
         caption="house style film",
         parameters={"steps": 20, "resolution": 64},
         seed=14,

@@ -34,7 +34,11 @@ def _points(polygon, index: int) -> list[tuple[float, float]]:
         raise ValidationError(
             {f"mask_polygons.{index}": "A polygon needs at least three [x, y] points."}
         )
-    return [(float(x), float(y)) for x, y in polygon]
+    points = [(float(x), float(y)) for x, y in polygon]
+    pairs = zip(points, points[1:] + points[:1], strict=True)
+    if abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairs)) / 2 < 1.0:
+        raise ValidationError({f"mask_polygons.{index}": "A polygon must enclose an area."})
+    return points
 
 
 def asset_mask(asset) -> Image.Image:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
+from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps
 
 from editing.choices import ModelTask
@@ -93,7 +96,15 @@ class _ImageToImage(Operation):
     def check(self, params: dict) -> None:
         number(params, "steps", 1, 150)
         number(params, "guidance_scale", 0, 30)
-        number(params, "strength", 0.01, self.max_strength)
+        strength = number(params, "strength", 0.01, self.max_strength)
+        steps = int(params["steps"])
+        if int(steps * strength) < 1:
+            raise ValidationError(
+                {
+                    "parameters.steps": f"{steps} steps at strength {strength} leave no denoising step; "
+                    f"use at least {math.ceil(1 / strength)}."
+                }
+            )
 
     def edit(self, image, mask, ctx):
         width, height = _size(image, ctx.max_side)
