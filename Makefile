@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: install demo serve test lint format bench clean-var
 
 $(STAMP): pyproject.toml constraints.txt
+	command -v dot >/dev/null 2>&1 || apt-get install -y -q graphviz || echo "Graphviz (dot) is needed for provenance pictures"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
