@@ -26,6 +26,7 @@ FOOTAGE = [
         AssetOrigin.LICENSED_STOCK,
         lambda p: make_still(p, seed=99, size=(480, 270)),
     ),
+    ("shot30_plate.jpg", AssetOrigin.DAILIES, lambda p: make_still(p, seed=30)),
 ]
 PEOPLE = [
     {"name": "Maya Reyes", "kind": "talent"},

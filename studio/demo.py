@@ -129,6 +129,7 @@ def _steps() -> list[Callable[[DemoContext], None]]:
     from assets.demo import step_ingest, step_people
     from editing.demo import step_editing
     from licensing.demo import step_consents, step_decisions, step_licenses
+    from licensing.revocation_demo import step_revocation
 
     return [
         step_admin,
@@ -141,6 +142,7 @@ def _steps() -> list[Callable[[DemoContext], None]]:
         step_decisions,
         step_credentials,
         step_editing,
+        step_revocation,
         step_audit,
         step_worker,
     ]

@@ -166,6 +166,22 @@ EDITING_MODEL_ROOTS = [Path(p).resolve() for p in env_list("EDITING_MODEL_ROOTS"
 EDITING_JOB_SOFT_TIME_LIMIT = env_int("EDITING_JOB_SOFT_TIME_LIMIT", 3600)
 EDITING_JOB_TIME_LIMIT = env_int("EDITING_JOB_TIME_LIMIT", 3900)
 
+# --- Webhooks -------------------------------------------------------------------------------------
+# Receivers get signed POSTs (studio/webhooks/signing.py). Private, loopback, link-local and other
+# non-public addresses are refused unless the host is listed here (comma-separated host names).
+WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS")]
+# For a receiver on this machine in development; production lists such a host by name instead.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+if WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
+    raise ImproperlyConfigured(
+        "WEBHOOK_ALLOW_LOOPBACK is for development; use WEBHOOK_ALLOWED_HOSTS."
+    )
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+# Retry n waits base * 2**(n-1) seconds: 1, 2, 4, 8, 16 minutes with the default.
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 10)
+
 # --- Auth and security ----------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -231,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "ModelStatusEnum": "editing.choices.ModelStatus",
         "AdapterStatusEnum": "editing.choices.AdapterStatus",
         "JobStatusEnum": "editing.choices.JobStatus",
+        "WebhookEventEnum": "studio.webhooks.choices.WebhookEvent",
+        "WebhookDeliveryStatusEnum": "studio.webhooks.choices.DeliveryStatus",
     },
 }
 API_TOKEN_DEFAULT_LIFETIME_DAYS = env_int("API_TOKEN_DEFAULT_LIFETIME_DAYS", 90)

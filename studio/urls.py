@@ -6,13 +6,21 @@ from rest_framework.routers import DefaultRouter
 from assets import api as assets_api
 from editing import api as editing_api
 from licensing import api as licensing_api
+from licensing import provenance_views
+from licensing.report_api import api_urlpatterns as report_api_urlpatterns
 from studio.api import studio_views
+from studio.webhooks import api as webhooks_api
 
 router = DefaultRouter()
 router.register("productions", studio_views.ProductionViewSet, basename="production")
 router.register("tokens", studio_views.ApiTokenViewSet, basename="apitoken")
 router.register("audit-events", studio_views.AuditEventViewSet, basename="auditevent")
-for prefix, viewset, basename in [*assets_api.ROUTES, *licensing_api.ROUTES, *editing_api.ROUTES]:
+for prefix, viewset, basename in [
+    *assets_api.ROUTES,
+    *licensing_api.ROUTES,
+    *editing_api.ROUTES,
+    *webhooks_api.ROUTES,
+]:
     router.register(prefix, viewset, basename=basename)
 
 api_v1 = [
@@ -21,6 +29,7 @@ api_v1 = [
     path(
         "credentials/verify", assets_api.CredentialsVerifyView.as_view(), name="credentials-verify"
     ),
+    *report_api_urlpatterns,
     *router.urls,
 ]
 
@@ -34,6 +43,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api-auth/", include("rest_framework.urls")),
+    path("legal/", include("licensing.report_urls")),
+    path("legal/", include(provenance_views.urlpatterns)),
 ]
 
 handler400 = "studio.api.errors.handler400"

@@ -184,9 +184,15 @@ def _mark(run: TaintRun, batch: list) -> None:
 
 
 def _announce(run: TaintRun, asset_ids: list[int]) -> None:
+    """One ``asset.tainted`` event per asset, for the productions that have subscribers at all."""
+    from studio.models import WebhookSubscription
     from studio.webhooks.services import webhook_emit
 
-    for asset in Asset.objects.filter(pk__in=asset_ids).select_related("production"):
+    listening = set(WebhookSubscription.objects.active().values_list("production_id", flat=True))
+    assets = Asset.objects.filter(pk__in=asset_ids, production_id__in=listening).select_related(
+        "production"
+    )
+    for asset in assets:
         webhook_emit(
             event_type="asset.tainted",
             production=asset.production,
