@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from assets import selectors, services
-from assets.choices import AssetOrigin, AssetStatus
+from assets.choices import AssetOrigin
 from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
@@ -112,11 +112,6 @@ class AssetFilter(django_filters.FilterSet):
         fields = ["production", "kind", "origin", "status", "sha256", "c2pa_state", "person"]
 
 
-class Withdrawn(exceptions.APIException):
-    status_code = 451
-    default_code = "withdrawn"
-
-
 class WithdrawSerializer(StrictSerializer):
     assets = serializers.PrimaryKeyRelatedField(many=True, queryset=Asset.objects.none())
     reason = serializers.CharField()
@@ -171,10 +166,7 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
 
     def _file(self, asset, key: str, filename: str, content_type: str, *, attachment: bool):
-        if asset.status == AssetStatus.WITHDRAWN:
-            raise Withdrawn(
-                f"Asset {asset.pk} was withdrawn and cannot be downloaded ({asset.status_reason})."
-            )
+        services.asset_ensure_downloadable(asset)
         if not key:
             from django.http import Http404
 

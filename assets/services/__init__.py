@@ -18,7 +18,7 @@ from assets.services.people import (
     person_create,
     person_update,
 )
-from assets.services.withdrawal import asset_withdraw
+from assets.services.withdrawal import asset_ensure_downloadable, asset_withdraw
 
 __all__ = [
     "IngestResult",
@@ -27,6 +27,7 @@ __all__ = [
     "appearance_delete",
     "appearance_update",
     "asset_credentials",
+    "asset_ensure_downloadable",
     "asset_ingest",
     "asset_make_derivatives",
     "asset_withdraw",

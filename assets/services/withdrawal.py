@@ -11,6 +11,7 @@ from assets.choices import AssetStatus
 from assets.models import Asset
 from studio.audit import audit_record
 from studio.choices import ScopeAction
+from studio.exceptions import UnavailableForLegalReasons
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -75,4 +76,12 @@ def _announce_withdrawn(assets: list[Asset], reason: str) -> None:
             event_type="asset.withdrawn",
             production=asset.production,
             data={"asset": asset.pk, "sha256": asset.sha256, "reason": reason},
+        )
+
+
+def asset_ensure_downloadable(asset: Asset) -> None:
+    """A withdrawn asset's files are not handed out to anyone, whatever their role."""
+    if asset.status == AssetStatus.WITHDRAWN:
+        raise UnavailableForLegalReasons(
+            f"Asset {asset.pk} was withdrawn and cannot be downloaded ({asset.status_reason})."
         )

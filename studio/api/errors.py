@@ -11,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from studio.exceptions import Conflict, PayloadTooLarge
+from studio.exceptions import Conflict, PayloadTooLarge, UnavailableForLegalReasons
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:clearcut:problem:"
@@ -20,6 +20,11 @@ PROBLEM_BASE = "urn:clearcut:problem:"
 class ConflictError(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class LegalReasonsError(exceptions.APIException):
+    status_code = 451
+    default_code = "withdrawn"
 
 
 class PayloadTooLargeError(exceptions.APIException):
@@ -34,6 +39,8 @@ def _as_api_exception(exc: Exception) -> Exception:
         return ConflictError(str(exc))
     if isinstance(exc, PayloadTooLarge):
         return PayloadTooLargeError(str(exc))
+    if isinstance(exc, UnavailableForLegalReasons):
+        return LegalReasonsError(str(exc))
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLargeError(_too_big_message())
     if isinstance(exc, Http404):
