@@ -10,15 +10,21 @@ import pytest
 from django.conf import settings
 
 from studio.celery import app
-from studio.queues import Queue
 from studio.tasks import ping
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker():
-    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+def queue():
+    """A queue of this test's own, so messages other tests left on the broker do not get in the way."""
+    return f"test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def worker(queue, tmp_path):
+    name = f"{queue}@%h"
+    log = (tmp_path / "worker.log").open("w")
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "studio.settings_test"}
     process = subprocess.Popen(
         [
@@ -29,7 +35,7 @@ def worker():
             "studio",
             "worker",
             "-Q",
-            Queue.DEFAULT,
+            queue,
             "--pool",
             "solo",
             "-n",
@@ -42,7 +48,7 @@ def worker():
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,  # a file, not a pipe: a worker that logs a lot must never block on a full pipe
     )
     yield process
     process.terminate()
@@ -50,14 +56,15 @@ def worker():
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+    log.close()
 
 
 @pytest.mark.slow
-def test_a_real_worker_consumes_the_real_broker(worker):
+def test_a_real_worker_consumes_the_real_broker(worker, queue):
     assert not app.conf.task_always_eager
     nonce = uuid.uuid4().hex
 
-    answer = ping.apply_async(args=[nonce], queue=Queue.DEFAULT).get(timeout=90)
+    answer = ping.apply_async(args=[nonce], queue=queue).get(timeout=90)
 
     assert answer["nonce"] == nonce
     assert answer["pid"] == worker.pid
