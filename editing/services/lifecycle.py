@@ -50,9 +50,7 @@ def finish(run, status: str, prefix: str, error: str = "", signal=None) -> None:
         after={"error": error[:500]} if error else {},
     )
     if signal is not None:
-        transaction.on_commit(
-            lambda: signal.send(type(run), **{"job" if prefix == "editing.job" else "run": run})
-        )
+        transaction.on_commit(lambda: _announce(signal, run, prefix))
 
 
 def end(model, pk: int, status: str, prefix: str, error: str, signal=None) -> None:
@@ -61,3 +59,30 @@ def end(model, pk: int, status: str, prefix: str, error: str, signal=None) -> No
         run = model.objects.select_for_update().get(pk=pk)
         if run.status not in FINISHED:
             finish(run, status, prefix, error, signal)
+
+
+def queue_or_deny(*, actor, run, decision, prefix: str, facts: dict, task, signal) -> None:
+    """After the gate at submit: an allowed run goes to the GPU queue after commit; a denied one is
+    kept, finished, with its reasons, and announced."""
+    if decision.allowed:
+        run.status, run.queued_at = JobStatus.QUEUED, timezone.now()
+    else:
+        run.status, run.finished_at = JobStatus.DENIED, timezone.now()
+        run.error = "\n".join(r.message for r in decision.blocking)
+    run.save()
+    audit_record(
+        actor=actor,
+        action=f"{prefix}.{'queued' if decision.allowed else 'denied'}",
+        production=run.production,
+        target=run,
+        after={**facts, "reasons": [r.message for r in decision.blocking]},
+    )
+    if decision.allowed:
+        transaction.on_commit(lambda: task.delay(run.pk))
+    else:
+        transaction.on_commit(lambda: _announce(signal, run, prefix))
+
+
+def _announce(signal, run, prefix: str) -> None:
+    """Receivers take an edit job as ``job`` and a training run as ``run``."""
+    signal.send(type(run), **{"job" if prefix == "editing.job" else "run": run})

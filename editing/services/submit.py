@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from assets.choices import AssetKind
 from assets.services import require_production_access
-from editing.choices import AdapterStatus, JobStatus, ModelStatus
+from editing.choices import AdapterStatus, ModelStatus
 from editing.masks import asset_mask, checked_mask, polygons_mask
 from editing.models import EditJob, EditJobAdapter, ModelVersion
 from editing.operations import get_operation
+from editing.services.lifecycle import queue_or_deny
 from licensing.decision import UseRequest
 from licensing.services import gate_check
 from studio.actors import describe_actor
-from studio.audit import audit_record
 from studio.choices import ScopeAction
 
 if TYPE_CHECKING:
@@ -213,29 +213,20 @@ def job_use_request(job: EditJob) -> UseRequest:
 
 
 def _queue_or_deny(actor, job: EditJob, decision) -> None:
-    if decision.allowed:
-        job.status, job.queued_at = JobStatus.QUEUED, timezone.now()
-    else:
-        job.status, job.finished_at = JobStatus.DENIED, timezone.now()
-        job.error = "\n".join(r.message for r in decision.blocking)
-    job.save()
-    audit_record(
+    from editing.signals import job_finished
+    from editing.tasks import run_edit_job
+
+    facts = {
+        "operation": job.operation,
+        "inputs": list(job.inputs.values_list("pk", flat=True)),
+        "model_version": job.model_version_id,
+    }
+    queue_or_deny(
         actor=actor,
-        action=f"editing.job.{'queued' if decision.allowed else 'denied'}",
-        production=job.production,
-        target=job,
-        after={
-            "operation": job.operation,
-            "inputs": list(job.inputs.values_list("pk", flat=True)),
-            "model_version": job.model_version_id,
-            "reasons": [r.message for r in decision.blocking],
-        },
+        run=job,
+        decision=decision,
+        prefix="editing.job",
+        facts=facts,
+        task=run_edit_job,
+        signal=job_finished,
     )
-    if decision.allowed:
-        from editing.tasks import run_edit_job
-
-        transaction.on_commit(lambda: run_edit_job.delay(job.pk))
-    else:
-        from editing.signals import job_finished
-
-        transaction.on_commit(lambda: job_finished.send(EditJob, job=job))

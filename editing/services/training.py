@@ -21,7 +21,7 @@ from editing.choices import FINISHED, JobStatus, ModelTask
 from editing.models import Adapter, TrainingRun
 from editing.operations.base import number
 from editing.pipelines import file_sha256
-from editing.services.lifecycle import WORKER, claim, end, finish
+from editing.services.lifecycle import WORKER, claim, end, finish, queue_or_deny
 from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
 from editing.signals import training_finished
@@ -131,23 +131,17 @@ def training_run_submit(
             actor=actor, request=training_use_request(run), subject=run
         )
         run.submit_evaluation = evaluation
-        if decision.allowed:
-            run.status, run.queued_at = JobStatus.QUEUED, timezone.now()
-        else:
-            run.status, run.finished_at = JobStatus.DENIED, timezone.now()
-            run.error = "\n".join(r.message for r in decision.blocking)
-        run.save()
-        audit_record(
-            actor=actor,
-            action=f"{PREFIX}.{'queued' if decision.allowed else 'denied'}",
-            production=production,
-            target=run,
-            after={"assets": [a.pk for a in assets], "parameters": params, "reasons": run.error},
-        )
-        if decision.allowed:
-            from editing.tasks import run_training
+        from editing.tasks import run_training
 
-            transaction.on_commit(lambda: run_training.delay(run.pk))
+        queue_or_deny(
+            actor=actor,
+            run=run,
+            decision=decision,
+            prefix=PREFIX,
+            task=run_training,
+            signal=training_finished,
+            facts={"assets": [a.pk for a in assets], "parameters": params},
+        )
     return run
 
 
