@@ -24,31 +24,47 @@ class Node:
     depth: int
 
 
+SEED_CHUNK = 5000  # seeds per statement: far below SQLite's and PostgreSQL's parameter limits
+
+
+def _seeds_cte(count: int) -> str:
+    """A flat VALUES list (a chain of UNIONs this long would exhaust PostgreSQL's parser stack)."""
+    rows = ["(CAST(%s AS VARCHAR(16)), CAST(%s AS BIGINT))"] + ["(%s, %s)"] * (count - 1)
+    return "seeds(node_type, node_id) AS (VALUES " + ", ".join(rows) + ")"
+
+
+def _chunks(seeds: list) -> Iterable[list]:
+    for start in range(0, len(seeds), SEED_CHUNK):
+        yield seeds[start : start + SEED_CHUNK]
+
+
 def _walk(seeds: Iterable[tuple[str, int]], *, downstream: bool, max_depth: int) -> list[Node]:
+    """One statement per SEED_CHUNK seeds, whatever the depth or width of the graph."""
     seeds = list(dict.fromkeys(seeds))
-    if not seeds:
-        return []
     table = Derivation._meta.db_table
     near, far = ("input", "output") if downstream else ("output", "input")
-    seed_rows = " UNION ALL ".join(
-        ["SELECT CAST(%s AS VARCHAR(16)), CAST(%s AS BIGINT), 0"] * len(seeds)
-    )
-    sql = f"""
-        WITH RECURSIVE walk(node_type, node_id, depth) AS (
-            {seed_rows}
-            UNION
-            SELECT d.{far}_type, d.{far}_id, walk.depth + 1
-            FROM {table} d JOIN walk
-              ON d.{near}_type = walk.node_type AND d.{near}_id = walk.node_id
-            WHERE walk.depth < %s
-        )
-        SELECT node_type, node_id, MIN(depth) FROM walk WHERE depth > 0
-        GROUP BY node_type, node_id ORDER BY MIN(depth), node_type, node_id
-    """  # noqa: S608  (identifiers are ours; values are parameters)
-    params = [value for seed in seeds for value in seed] + [max_depth]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [Node(t, i, d) for t, i, d in cursor.fetchall()]
+    depths: dict[tuple[str, int], int] = {}
+    for chunk in _chunks(seeds):
+        sql = f"""
+            WITH RECURSIVE {_seeds_cte(len(chunk))},
+            walk(node_type, node_id, depth) AS (
+                SELECT CAST(node_type AS VARCHAR(16)), CAST(node_id AS BIGINT), 0 FROM seeds
+                UNION
+                SELECT d.{far}_type, d.{far}_id, walk.depth + 1
+                FROM {table} d JOIN walk
+                  ON d.{near}_type = walk.node_type AND d.{near}_id = walk.node_id
+                WHERE walk.depth < %s
+            )
+            SELECT node_type, node_id, MIN(depth) FROM walk WHERE depth > 0 GROUP BY node_type, node_id
+        """  # noqa: S608  (identifiers are ours; values are parameters)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for seed in chunk for value in seed] + [max_depth])
+            for node_type, node_id, depth in cursor.fetchall():
+                key = (node_type, node_id)
+                depths[key] = min(depth, depths.get(key, depth))
+    return [
+        Node(t, i, d) for (t, i), d in sorted(depths.items(), key=lambda item: (item[1], item[0]))
+    ]
 
 
 def lineage_descendants(
@@ -178,38 +194,37 @@ def lineage_downstream(
     consent reaches adapters through training runs only); later steps follow every edge. One query.
     """
     seeds = list(dict.fromkeys(seeds))
-    if not seeds:
-        return []
     table = Derivation._meta.db_table
-    seed_row = (
-        "SELECT CAST(%s AS VARCHAR(16)), CAST(%s AS BIGINT), 0, "
-        "CAST(NULL AS VARCHAR(16)), CAST(NULL AS BIGINT)"
-    )
-    seed_rows = " UNION ALL ".join([seed_row] * len(seeds))
     first = "AND (walk.depth > 0 OR d.activity_type = %s)" if first_activity else ""
-    sql = f"""
-        WITH RECURSIVE walk(node_type, node_id, depth, parent_type, parent_id) AS (
-            {seed_rows}
-            UNION
-            SELECT d.output_type, d.output_id, walk.depth + 1, walk.node_type, walk.node_id
-            FROM {table} d JOIN walk ON d.input_type = walk.node_type AND d.input_id = walk.node_id
-            WHERE walk.depth < %s {first}
-        )
-        SELECT node_type, node_id, depth, parent_type, parent_id FROM walk WHERE depth > 0
-        ORDER BY depth, node_type, node_id, parent_type, parent_id
-    """  # noqa: S608  (identifiers are ours; values are parameters)
-    params = (
-        [value for seed in seeds for value in seed]
-        + [max_depth]
-        + ([first_activity] if first_activity else [])
-    )
     found: dict[tuple[str, int], Reached] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for node_type, node_id, depth, parent_type, parent_id in cursor.fetchall():
-            found.setdefault(
-                (node_type, node_id), Reached(node_type, node_id, depth, (parent_type, parent_id))
+    for chunk in _chunks(seeds):
+        sql = f"""
+            WITH RECURSIVE {_seeds_cte(len(chunk))},
+            walk(node_type, node_id, depth, parent_type, parent_id) AS (
+                SELECT CAST(node_type AS VARCHAR(16)), CAST(node_id AS BIGINT), 0,
+                       CAST(NULL AS VARCHAR(16)), CAST(NULL AS BIGINT)
+                FROM seeds
+                UNION
+                SELECT d.output_type, d.output_id, walk.depth + 1, walk.node_type, walk.node_id
+                FROM {table} d JOIN walk ON d.input_type = walk.node_type AND d.input_id = walk.node_id
+                WHERE walk.depth < %s {first}
             )
+            SELECT node_type, node_id, depth, parent_type, parent_id FROM walk WHERE depth > 0
+            ORDER BY depth, node_type, node_id, parent_type, parent_id
+        """  # noqa: S608  (identifiers are ours; values are parameters)
+        params = (
+            [value for seed in chunk for value in seed]
+            + [max_depth]
+            + ([first_activity] if first_activity else [])
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for node_type, node_id, depth, parent_type, parent_id in cursor.fetchall():
+                current = found.get((node_type, node_id))
+                if current is None or depth < current.depth:
+                    found[(node_type, node_id)] = Reached(
+                        node_type, node_id, depth, (parent_type, parent_id)
+                    )
     return list(found.values())
 
 
