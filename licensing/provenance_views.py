@@ -1,5 +1,6 @@
 """The provenance graph page of an asset: the picture (SVG), and the PROV-JSON beside it."""
 
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
@@ -26,11 +27,13 @@ def provenance_page(request, asset_id: int):
         svg, asset = _picture(request, asset_id)
     except GraphvizMissing as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain")
-    return TemplateResponse(
-        request,
-        "legal/provenance.html",
-        {"asset": asset, "svg": svg, "title": f"Provenance of {asset}"},
-    )
+    context = {
+        **admin.site.each_context(request),
+        "asset": asset,
+        "svg": svg,
+        "title": f"Provenance of {asset}",
+    }
+    return TemplateResponse(request, "legal/provenance.html", context)
 
 
 @require_GET

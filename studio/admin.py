@@ -7,12 +7,14 @@ from django.utils.html import format_html
 from studio import services
 from studio.auth import admin_access
 from studio.exceptions import Conflict
+from studio.forms import MemberAuthenticationForm
 from studio.models import ApiToken, AuditEvent, Membership, Production
 
 admin.site.site_header = "Clearcut"
 admin.site.site_title = "Clearcut"
 admin.site.index_title = "Footage, rights and provenance"
 admin.site.has_permission = admin_access
+admin.site.login_form = MemberAuthenticationForm
 
 
 class ScopedAdminMixin:
