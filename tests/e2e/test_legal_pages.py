@@ -13,8 +13,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) is not installed"),
 ]
-# Playwright's sync API runs an event loop in this thread; the ORM work here happens before it starts.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -27,9 +25,12 @@ ARGS = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the ORM work of a test happens before
+    # the browser starts. Only for these tests: the deploy check rightly refuses this variable.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
