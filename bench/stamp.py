@@ -14,7 +14,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from bench.harness import print_table
-from bench.ingest import _hashlib_pass
+from bench.ingest import _hashlib_pass, _touch_memory
 
 MB = 1_000_000
 
@@ -69,6 +69,7 @@ def run(*, scale: float = 1.0) -> None:
             path = maker(Path(folder) / name, int(100 * MB * scale))
             size = path.stat().st_size
             hashed = min(_hashlib_pass(path) for _ in range(3))
+            _touch_memory(Path(folder), size)
             result = _child(path, mime_type)
             rows.append(
                 [
