@@ -49,6 +49,7 @@ def place(incoming: IncomingFile, key: str) -> tuple[str, bool]:
         except OSError:
             shutil.move(incoming.path, target)
         target.chmod(0o640)
+        _sync_directory(target.parent)
         return key, True
     try:
         with incoming.path.open("rb") as handle:
@@ -56,6 +57,15 @@ def place(incoming: IncomingFile, key: str) -> tuple[str, bool]:
     finally:
         incoming.discard()
     return stored, True
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename into ``folder`` durable: the spool was synced, now its new name is."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def place_bytes(data: bytes, key: str) -> str:

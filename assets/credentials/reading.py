@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mmap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,16 +105,30 @@ SCAN_BYTES = 16 * 1024 * 1024
 def _absent_or_unreadable(path: Path) -> CredentialReading:
     """The SDK says "no manifest" when a store is damaged past recognition; a JUMBF box labelled
     c2pa in the file's first megabytes says otherwise, and that is reported as Invalid."""
-    with path.open("rb") as handle:
-        head = handle.read(SCAN_BYTES)
-    marker = head.find(b"jumb")
-    if marker != -1 and b"c2pa" in head[marker : marker + 4096]:
+    if _has_c2pa_box(path):
         return CredentialReading(
             state=C2paState.INVALID,
             failure_codes=["manifest.unreadable"],
             explanations=[UNREADABLE],
         )
     return CredentialReading()
+
+
+def _has_c2pa_box(path: Path) -> bool:
+    """Searched through a read-only mapping: nothing is copied, whatever the file's size."""
+    with path.open("rb") as handle:
+        try:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file cannot be mapped, and holds no box
+            return False
+        with mapped:
+            end = min(len(mapped), SCAN_BYTES)
+            marker = mapped.find(b"jumb", 0, end)
+            while marker != -1:
+                if mapped.find(b"c2pa", marker, marker + 4096) != -1:
+                    return True
+                marker = mapped.find(b"jumb", marker + 4, end)
+    return False
 
 
 def ingredient_tree(store: dict | None, label: str, depth: int = 0) -> dict | None:

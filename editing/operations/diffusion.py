@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import torch
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps
 
@@ -27,6 +26,8 @@ def _callback(ctx: FrameContext, steps: int):
 
 
 def _generator(ctx: FrameContext):
+    import torch  # only GPU workers load torch; web processes and the API never do
+
     device = getattr(ctx.pipeline, "device", "cpu")
     return torch.Generator(device=str(device)).manual_seed(ctx.seed)
 

@@ -133,3 +133,31 @@ def test_production_settings_pass_the_deploy_checklist(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+WEB_PROCESS = """
+import json, sys, django
+django.setup()
+from django.core.management import call_command
+from django.urls import get_resolver
+get_resolver().url_patterns  # every view module, as the first request would load them
+call_command("check")
+print(json.dumps(sorted(m for m in ("torch", "diffusers", "transformers", "peft") if m in sys.modules)))
+"""
+
+
+def test_web_processes_never_load_the_machine_learning_stack(tmp_path):
+    """Only GPU workers need torch and diffusers: the admin and the API start without them."""
+    clean = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    clean |= {"DJANGO_SETTINGS_MODULE": "studio.settings", "CLEARCUT_VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", WEB_PROCESS],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -1,0 +1,182 @@
+"""The spool: bytes copied once, hashed on the way, on disk before anything records them."""
+
+import errno
+import hashlib
+import mmap
+import os
+import random
+
+import pytest
+
+from assets import incoming
+from assets.sniff import HEAD_BYTES
+from studio.exceptions import PayloadTooLarge
+
+
+class ChoppyStream:
+    """Hands out reads of an awkward size, as a socket or a pipe does."""
+
+    def __init__(self, data: bytes, step: int):
+        self.data, self.step, self.position = data, step, 0
+
+    def readinto(self, buffer) -> int:
+        count = min(len(buffer), self.step, len(self.data) - self.position)
+        buffer[:count] = self.data[self.position : self.position + count]
+        self.position += count
+        return count
+
+
+class RecordingWriter(incoming.SpoolWriter):
+    """Counts the chunks that went around the page cache and those that did not."""
+
+    last = None
+
+    def __init__(self, fd: int):
+        super().__init__(fd)
+        self.direct_chunks = self.buffered_chunks = 0
+        RecordingWriter.last = self
+
+    def write(self, data) -> None:
+        super().write(data)
+        if self.direct:
+            self.direct_chunks += 1
+        else:
+            self.buffered_chunks += 1
+
+
+def direct_io_works(folder) -> bool:
+    """Whether this filesystem takes O_DIRECT writes (ext4 and XFS do; tmpfs does not)."""
+    if not hasattr(os, "O_DIRECT"):
+        return False
+    path = folder / "direct-probe"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600)
+    except OSError:
+        return False
+    try:
+        os.write(fd, mmap.mmap(-1, incoming.DIRECT_IO_ALIGN))
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+        path.unlink()
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks and the direct-I/O threshold scaled down, so a few megabytes cross them all."""
+    monkeypatch.setattr(incoming, "SPOOL_CHUNK", 256 * 1024)
+    monkeypatch.setattr(incoming, "DIRECT_IO_AFTER", 512 * 1024)
+    monkeypatch.setattr(incoming, "SpoolWriter", RecordingWriter)
+
+
+@pytest.fixture
+def payload() -> bytes:
+    # Not a multiple of the alignment: the last chunk must be written another way.
+    return random.Random(3).randbytes(3 * 1024 * 1024 + 123)  # noqa: S311  (test data)
+
+
+def test_a_choppy_stream_is_spooled_whole_with_its_hash(small_chunks, payload, dirs):
+    spooled = incoming.spool_stream(ChoppyStream(payload, step=65_537))
+
+    assert spooled.path.read_bytes() == payload
+    assert spooled.sha256 == hashlib.sha256(payload).hexdigest()
+    assert spooled.size == len(payload)
+    assert spooled.head == payload[:HEAD_BYTES]
+    assert spooled.path.parent == dirs.spool
+
+
+def test_large_spools_go_around_the_page_cache_where_the_filesystem_allows(
+    small_chunks, payload, dirs
+):
+    incoming.spool_stream(ChoppyStream(payload, step=65_537))
+    writer = RecordingWriter.last
+
+    # The first 512 KiB (two chunks) are buffered, and so is the unaligned tail.
+    if direct_io_works(dirs.spool):
+        assert writer.buffered_chunks == 3
+        assert writer.direct_chunks == 10
+    else:
+        assert writer.direct_chunks == 0
+
+
+def test_a_filesystem_that_refuses_the_flag_gets_buffered_writes(
+    small_chunks, payload, dirs, monkeypatch
+):
+    real_fcntl = incoming.fcntl.fcntl
+
+    def refuse_direct(fd, command, flags=0):
+        if command == incoming.fcntl.F_SETFL and flags & getattr(os, "O_DIRECT", 0):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_fcntl(fd, command, flags)
+
+    monkeypatch.setattr(incoming.fcntl, "fcntl", refuse_direct)
+
+    spooled = incoming.spool_stream(ChoppyStream(payload, step=1 << 20))
+
+    assert spooled.path.read_bytes() == payload
+    assert RecordingWriter.last.direct_chunks == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "O_DIRECT"), reason="O_DIRECT is a Linux flag")
+def test_a_filesystem_that_takes_the_flag_but_refuses_the_write_gets_buffered_writes(
+    small_chunks, payload, dirs, monkeypatch
+):
+    real_write, refused = os.write, []
+
+    def refuse_direct_writes(fd, data):
+        if incoming.fcntl.fcntl(fd, incoming.fcntl.F_GETFL) & os.O_DIRECT:
+            refused.append(len(data))
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(incoming.os, "write", refuse_direct_writes)
+
+    spooled = incoming.spool_stream(ChoppyStream(payload, step=1 << 20))
+
+    assert spooled.path.read_bytes() == payload
+    assert refused == [256 * 1024]  # tried once, then never again for this file
+    assert RecordingWriter.last.direct_allowed is False
+
+
+def test_the_spool_is_synced_once_everything_is_written(dirs, monkeypatch):
+    sizes_when_synced = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd):
+        sizes_when_synced.append(os.fstat(fd).st_size)
+        real_fsync(fd)
+
+    monkeypatch.setattr(incoming.os, "fsync", recording_fsync)
+
+    incoming.spool_stream(ChoppyStream(b"camera original", step=4))
+
+    assert sizes_when_synced == [len(b"camera original")]
+
+
+def test_a_write_failure_stops_the_copy_and_leaves_no_spool(
+    small_chunks, payload, dirs, monkeypatch
+):
+    def disk_full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(incoming.os, "write", disk_full)
+    stream = ChoppyStream(payload, step=1 << 20)
+
+    with pytest.raises(OSError, match="No space left"):
+        incoming.spool_stream(stream)
+
+    assert dirs.spooled() == []
+    # Reading stops at the first failed write: at most one chunk past what the pipeline holds.
+    assert stream.position <= (incoming.PIPELINE_DEPTH + 1) * incoming.SPOOL_CHUNK < len(payload)
+
+
+def test_a_stream_over_the_limit_stops_one_byte_past_it(small_chunks, dirs):
+    stream = ChoppyStream(b"\0" * (2 * 1024 * 1024), step=1 << 20)
+
+    with pytest.raises(PayloadTooLarge):
+        incoming.spool_stream(stream, max_size=300_000)
+
+    assert stream.position == 300_001
+    assert dirs.spooled() == []
