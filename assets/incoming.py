@@ -60,17 +60,22 @@ class IncomingFile:
         self.path.unlink(missing_ok=True)
 
 
-def spool_stream(source: BinaryIO, *, max_size: int | None = None) -> IncomingFile:
+def spool_stream(
+    source: BinaryIO, *, max_size: int | None = None, expected_size: int | None = None
+) -> IncomingFile:
     """Copy ``source`` to a spool file, hashing as it goes; stop at ``max_size`` and leave nothing.
 
     The spool is flushed to disk before this returns: an original is durable before anything
-    records it (a camera card may be wiped once its ingest reports success).
+    records it (a camera card may be wiped once its ingest reports success). ``expected_size``
+    (a file on disk knows its size) lets a large file skip the page cache from its first byte.
     """
     limit = max_size or settings.ASSET_MAX_BYTES
+    direct_after = 0 if (expected_size or 0) >= DIRECT_IO_AFTER else DIRECT_IO_AFTER
     fd, name = tempfile.mkstemp(prefix="ingest-", dir=spool_dir())
     try:
         try:
-            size, sha256, head = _copy_hashing(source, SpoolWriter(fd), limit)
+            writer = SpoolWriter(fd, direct_after=direct_after)
+            size, sha256, head = _copy_hashing(source, writer, limit)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -83,16 +88,18 @@ def spool_stream(source: BinaryIO, *, max_size: int | None = None) -> IncomingFi
 class SpoolWriter:
     """Writes a spool file; once it is large, whole aligned chunks bypass the page cache.
 
-    The first ``DIRECT_IO_AFTER`` bytes go through the page cache, which suits stills and short
-    clips that probing and thumbnails read back at once. Beyond that, chunks are written with
-    ``O_DIRECT`` where the filesystem allows it: a camera original of many gigabytes neither evicts
-    the cache other requests rely on nor leaves gigabytes of dirty pages for the closing fsync, so
-    making it durable costs little more than writing it. Anywhere ``O_DIRECT`` is refused (tmpfs,
-    some network filesystems, non-Linux systems) every write simply stays buffered.
+    The first ``direct_after`` bytes go through the page cache, which suits stills and short clips
+    that probing and thumbnails read back at once (a file known to be large skips this). Beyond
+    that, chunks are written with ``O_DIRECT`` where the filesystem allows it: a camera original of
+    many gigabytes neither evicts the cache other requests rely on nor leaves gigabytes of dirty
+    pages for the closing fsync, so making it durable costs little more than writing it. Anywhere
+    ``O_DIRECT`` is refused (tmpfs, some network filesystems, non-Linux systems) every write simply
+    stays buffered.
     """
 
-    def __init__(self, fd: int):
+    def __init__(self, fd: int, *, direct_after: int | None = None):
         self.fd = fd
+        self.direct_after = DIRECT_IO_AFTER if direct_after is None else direct_after
         self.written = 0
         self.direct = False
         self.direct_allowed = hasattr(os, "O_DIRECT")
@@ -102,7 +109,7 @@ class SpoolWriter:
         if self.direct and not aligned:
             self._set_direct(False)
         elif not self.direct and aligned and self.direct_allowed:
-            if self.written >= DIRECT_IO_AFTER:
+            if self.written >= self.direct_after:
                 self._set_direct(True)
         while data:
             try:
@@ -128,6 +135,28 @@ class SpoolWriter:
         self.direct = on
 
 
+_spare_buffers: list[list[mmap.mmap]] = []
+_spare_lock = threading.Lock()
+KEEP_SPARE = 2
+
+
+def _take_buffers() -> list[mmap.mmap]:
+    """A set of chunk buffers, reused between spools: memory a process has never touched costs a
+    page fault per page on first use, which a few megabytes kept for the next file avoid."""
+    with _spare_lock:
+        while _spare_buffers:
+            buffers = _spare_buffers.pop()
+            if len(buffers) == PIPELINE_DEPTH and len(buffers[0]) == SPOOL_CHUNK:
+                return buffers
+    return [mmap.mmap(-1, SPOOL_CHUNK) for _ in range(PIPELINE_DEPTH)]
+
+
+def _give_back(buffers: list[mmap.mmap]) -> None:
+    with _spare_lock:
+        if len(_spare_buffers) < KEEP_SPARE:
+            _spare_buffers.append(buffers)
+
+
 def _fill(source: BinaryIO, view: memoryview) -> int:
     """Read until ``view`` is full or the source ends: only the last chunk may be short, so
     direct writes stay aligned whatever sizes a stream hands out."""
@@ -147,9 +176,10 @@ def _copy_hashing(source: BinaryIO, target: SpoolWriter, limit: int) -> tuple[in
     slowest stage (hashing) rather than the sum of the three; memory stays at a few page-aligned
     chunks whatever the file size.
     """
+    buffers = _take_buffers()
     free: queue.Queue = queue.Queue()
-    for _ in range(PIPELINE_DEPTH):
-        free.put(memoryview(mmap.mmap(-1, SPOOL_CHUNK)))
+    for buffer in buffers:
+        free.put(memoryview(buffer))
     to_hash: queue.Queue = queue.Queue()
     to_write: queue.Queue = queue.Queue()
     digest = hashlib.sha256()
@@ -196,6 +226,7 @@ def _copy_hashing(source: BinaryIO, target: SpoolWriter, limit: int) -> tuple[in
         to_hash.put(None)
         for stage in stages:
             stage.join()
+        _give_back(buffers)
     if failure:
         raise failure[0]
     return size, digest.hexdigest(), head

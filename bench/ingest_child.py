@@ -43,16 +43,29 @@ def main(path: str, production_code: str) -> None:
 
 
 def _warm_up(production, folder: Path) -> None:
-    """A long-running server has its imports and broker connection ready: ingest one small still."""
+    """A long-running server has its imports, codecs and broker connection ready: ingest a still
+    and a short clip of the same container first."""
     from assets.services import asset_ingest
-    from assets.synthetic import make_still
+    from assets.synthetic import make_clip, make_still
     from studio.actors import SystemActor
 
-    still = make_still(folder / f"warm-{production.code}.png", seed=hash(production.code) % 1000)
-    asset_ingest(
-        actor=SystemActor("bench"), production=production, source=still, filename=still.name
-    )
-    still.unlink()
+    seed = hash(production.code) % 1000
+    samples = [
+        make_still(folder / f"warm-{production.code}.png", seed=seed),
+        make_clip(
+            folder / f"warm-{production.code}.mov",
+            seconds=0.25,
+            audio=False,
+            seed=seed,
+            codec="rawvideo",
+            container_format="mov",
+        ),
+    ]
+    for sample in samples:
+        asset_ingest(
+            actor=SystemActor("bench"), production=production, source=sample, filename=sample.name
+        )
+        sample.unlink()
 
 
 if __name__ == "__main__":

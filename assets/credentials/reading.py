@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import mmap
+import os
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +78,7 @@ def read_credentials(
                 mime_type, stream, manifest_data, context=c2pa_context()
             )
             if reader is None:
-                return _absent_or_unreadable(path)
+                return _absent_or_unreadable(path, mime_type)
             with reader:
                 store = json.loads(reader.json())
                 failures = _failures(reader.get_validation_results())
@@ -102,10 +104,13 @@ UNREADABLE = (
 SCAN_BYTES = 16 * 1024 * 1024
 
 
-def _absent_or_unreadable(path: Path) -> CredentialReading:
-    """The SDK says "no manifest" when a store is damaged past recognition; a JUMBF box labelled
-    c2pa in the file's first megabytes says otherwise, and that is reported as Invalid."""
-    if _has_c2pa_box(path):
+def _absent_or_unreadable(path: Path, mime_type: str) -> CredentialReading:
+    """The SDK says "no manifest" when a store is damaged past recognition; a C2PA box in the file
+    says otherwise, and that is reported as Invalid."""
+    found = _has_c2pa_uuid_box(path) if mime_type in BMFF_TYPES else None
+    if found is None:
+        found = _has_c2pa_jumbf(path)
+    if found:
         return CredentialReading(
             state=C2paState.INVALID,
             failure_codes=["manifest.unreadable"],
@@ -114,8 +119,38 @@ def _absent_or_unreadable(path: Path) -> CredentialReading:
     return CredentialReading()
 
 
-def _has_c2pa_box(path: Path) -> bool:
-    """Searched through a read-only mapping: nothing is copied, whatever the file's size."""
+# ISO base media files (MP4, QuickTime, HEIF) carry the store in a top-level box of this UUID.
+BMFF_TYPES = frozenset(
+    {"video/mp4", "video/quicktime", "audio/mp4", "image/heic", "image/heif", "image/avif"}
+)
+C2PA_BOX_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
+
+
+def _has_c2pa_uuid_box(path: Path) -> bool | None:
+    """Walks the top-level boxes (a few reads, however large the media); None if they don't parse."""
+    with path.open("rb") as handle:
+        end = os.fstat(handle.fileno()).st_size
+        offset = 0
+        while offset + 8 <= end:
+            handle.seek(offset)
+            header = handle.read(32)
+            size, kind = struct.unpack(">I4s", header[:8])
+            start = 8
+            if size == 1 and len(header) >= 16:
+                size, start = struct.unpack(">Q", header[8:16])[0], 16
+            elif size == 0:
+                size = end - offset
+            if size < start or offset + size > end:
+                return None
+            if kind == b"uuid" and header[start : start + 16] == C2PA_BOX_UUID:
+                return True
+            offset += size
+    return False if offset == end else None  # trailing bytes: let the scan decide
+
+
+def _has_c2pa_jumbf(path: Path) -> bool:
+    """A JUMBF box labelled c2pa in the file's first megabytes, searched through a read-only
+    mapping: nothing is copied, whatever the file's size."""
     with path.open("rb") as handle:
         try:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)

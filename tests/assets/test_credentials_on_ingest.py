@@ -100,3 +100,26 @@ def test_a_file_without_credentials_says_so(tmp_path, superuser, production):
         [],
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "mime_type", "container"),
+    [("clip.mp4", "video/mp4", None), ("clip.mov", "video/quicktime", "mov")],
+)
+def test_a_store_the_sdk_cannot_recognise_is_still_found_in_the_boxes(
+    tmp_path, chain, monkeypatch, name, mime_type, container
+):
+    """When the SDK sees no manifest, a C2PA box among the file's top-level boxes says there was
+    one: damaged past recognition, which is Invalid, not "no credentials"."""
+    import c2pa
+
+    from assets.credentials import read_credentials
+
+    plain = make_clip(tmp_path / name, seconds=0.5, container_format=container)
+    signed = sign_file(chain, plain, tmp_path / f"signed-{name}", mime_type)
+    monkeypatch.setattr(c2pa.Reader, "try_create", lambda *args, **kwargs: None)
+
+    assert read_credentials(plain, mime_type).state == C2paState.NONE
+    damaged = read_credentials(signed, mime_type)
+    assert damaged.state == C2paState.INVALID
+    assert damaged.failure_codes == ["manifest.unreadable"]

@@ -31,8 +31,8 @@ class RecordingWriter(incoming.SpoolWriter):
 
     last = None
 
-    def __init__(self, fd: int):
-        super().__init__(fd)
+    def __init__(self, fd: int, **kwargs):
+        super().__init__(fd, **kwargs)
         self.direct_chunks = self.buffered_chunks = 0
         RecordingWriter.last = self
 
@@ -170,6 +170,19 @@ def test_a_write_failure_stops_the_copy_and_leaves_no_spool(
     assert dirs.spooled() == []
     # Reading stops at the first failed write: at most one chunk past what the pipeline holds.
     assert stream.position <= (incoming.PIPELINE_DEPTH + 1) * incoming.SPOOL_CHUNK < len(payload)
+
+
+def test_a_file_known_to_be_large_skips_the_page_cache_from_its_first_chunk(
+    small_chunks, payload, dirs
+):
+    incoming.spool_stream(ChoppyStream(payload, step=65_537), expected_size=len(payload))
+    writer = RecordingWriter.last
+
+    if direct_io_works(dirs.spool):
+        assert writer.buffered_chunks == 1  # the unaligned tail only
+        assert writer.direct_chunks == 12
+    else:
+        assert writer.direct_chunks == 0
 
 
 def test_a_stream_over_the_limit_stops_one_byte_past_it(small_chunks, dirs):
