@@ -75,7 +75,7 @@ def spool_stream(
     try:
         try:
             writer = SpoolWriter(fd, direct_after=direct_after)
-            size, sha256, head = _copy_hashing(source, writer, limit)
+            size, sha256, head = copy_hashing(source, writer, limit)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -97,10 +97,10 @@ class SpoolWriter:
     stays buffered.
     """
 
-    def __init__(self, fd: int, *, direct_after: int | None = None):
+    def __init__(self, fd: int, *, direct_after: int | None = None, start: int = 0):
         self.fd = fd
         self.direct_after = DIRECT_IO_AFTER if direct_after is None else direct_after
-        self.written = 0
+        self.written = start  # the file offset the next write lands at
         self.direct = False
         self.direct_allowed = hasattr(os, "O_DIRECT")
 
@@ -169,7 +169,9 @@ def _fill(source: BinaryIO, view: memoryview) -> int:
     return filled
 
 
-def _copy_hashing(source: BinaryIO, target: SpoolWriter, limit: int) -> tuple[int, str, bytes]:
+def copy_hashing(
+    source: BinaryIO, target: SpoolWriter, limit: int, digest=None
+) -> tuple[int, str, bytes]:
     """Read, hash and write in three threads, each chunk passing from one to the next in order.
 
     Reading, SHA-256 and writing all release the GIL, so the copy costs about as much as its
@@ -182,7 +184,7 @@ def _copy_hashing(source: BinaryIO, target: SpoolWriter, limit: int) -> tuple[in
         free.put(memoryview(buffer))
     to_hash: queue.Queue = queue.Queue()
     to_write: queue.Queue = queue.Queue()
-    digest = hashlib.sha256()
+    digest = digest or hashlib.sha256()  # a caller may hand in one that has hashed a head already
     failure: list[BaseException] = []
 
     def hash_chunks() -> None:

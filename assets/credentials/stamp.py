@@ -1,4 +1,8 @@
-"""Stamp an output with Content Credentials: embedded where the format allows, else a sidecar."""
+"""Stamp an output with Content Credentials: embedded where the format allows, else a sidecar.
+
+JPEG and PNG take the data-hashed path (``datahash``: one streamed pass, hashed with OpenSSL);
+other formats, and files that already carry a store, go through ``Builder.sign``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import c2pa
 
+from assets.credentials import datahash
 from assets.credentials.config import (
     SigningError,
     c2pa_context,
@@ -60,13 +65,27 @@ def stamp(
     try:
         with c2pa.Builder(manifest, c2pa_context(signing=True)) as builder:
             _add_ingredients(builder, ingredients)
-            if not embed:
-                builder.set_no_embed()
-            with source.open("rb") as src, target.open("w+b") as dst:
-                manifest_bytes = builder.sign(c2pa_signer(signer), mime_type, src, dst)
-    except c2pa.C2paError as exc:
+            native_signer = c2pa_signer(signer)
+            with source.open("rb") as src:
+                insert_at = (
+                    datahash.insertion_offset(src, mime_type)
+                    if mime_type in datahash.FORMATS and datahash.available(builder, native_signer)
+                    else None
+                )
+                if insert_at is not None:
+                    datahash.stamp(builder, native_signer, src, target, mime_type, insert_at)
+                    return Stamped(target, None)
+                if not embed:
+                    builder.set_no_embed()
+                src.seek(0)
+                with target.open("w+b") as dst:
+                    manifest_bytes = builder.sign(native_signer, mime_type, src, dst)
+    except (c2pa.C2paError, datahash.DataHashError) as exc:
         target.unlink(missing_ok=True)
         raise SigningError(f"Signing failed: {exc}") from exc
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     if embed:
         return Stamped(target, None)
     shutil.copyfile(source, target)  # the media stays byte for byte; the manifest goes beside it
