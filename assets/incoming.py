@@ -123,6 +123,12 @@ class SpoolWriter:
             data = data[count:]
             self.written += count
 
+    def buffered(self) -> None:
+        """From here on, writes of any size and offset (a patch, a trailer) go through the cache."""
+        if self.direct:
+            self._set_direct(False)
+        self.direct_allowed = False
+
     def _set_direct(self, on: bool) -> None:
         flags = fcntl.fcntl(self.fd, fcntl.F_GETFL)
         try:

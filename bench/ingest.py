@@ -47,17 +47,6 @@ def _drop_cache_hint(path: Path) -> None:
             pass
 
 
-def _touch_memory(folder: Path, size: int) -> None:
-    """Write and delete a file twice the size: on a VM, memory the guest never touched costs a
-    hypervisor fault per page on first write, which a long-running server has long since paid."""
-    scratch = folder / "touch"
-    block = b"\0" * (8 * 1024 * 1024)
-    with scratch.open("wb") as handle:
-        for _ in range(max(1, 2 * size // len(block))):
-            handle.write(block)
-    scratch.unlink()
-
-
 def _hashlib_pass(path: Path) -> float:
     start = time.perf_counter()
     digest = hashlib.sha256()

@@ -179,15 +179,21 @@ def trust_anchors_pem() -> str | None:
     return read_file(path, "The trust anchors (C2PA_TRUST_ANCHORS)").decode() if path else None
 
 
-def c2pa_context(*, signing: bool = False) -> c2pa.Context:
-    """Never fetch remote manifests; trust only our anchors; no thumbnails (10× slower, +0.7 MB)."""
+def c2pa_context(*, signing: bool = False, signer: c2pa.Signer | None = None) -> c2pa.Context:
+    """Never fetch remote manifests; trust only our anchors; no thumbnails (10× slower, +0.7 MB).
+
+    A ``signer`` is consumed by the context (the SDK's embeddable signing takes it from there).
+    """
     config: dict = {"verify": {"remote_manifest_fetch": False}}
     anchors = trust_anchors_pem()
     if anchors:
         config["trust"] = {"user_anchors": anchors}
-    if signing:
+    if signing or signer is not None:
         config["builder"] = {"thumbnail": {"enabled": False}}
-    return c2pa.Context(settings=c2pa.Settings.from_dict(config))
+    settings_ = c2pa.Settings.from_dict(config)
+    if signer is not None:
+        return c2pa.Context(settings=settings_, signer=signer)
+    return c2pa.Context(settings=settings_)
 
 
 def is_development_chain(certificates: list[x509.Certificate]) -> bool:

@@ -6,13 +6,14 @@ other formats, and files that already carry a store, go through ``Builder.sign``
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import c2pa
 
-from assets.credentials import datahash
+from assets.credentials import bindings
 from assets.credentials.config import (
     SigningError,
     c2pa_context,
@@ -61,34 +62,65 @@ def stamp(
     manifest = build_manifest(facts, ingredients)
     signer = get_signer()
     refuse_expired(signer)
-    embed = mime_type in EMBEDDED
     try:
-        with c2pa.Builder(manifest, c2pa_context(signing=True)) as builder:
-            _add_ingredients(builder, ingredients)
-            native_signer = c2pa_signer(signer)
-            with source.open("rb") as src:
-                insert_at = (
-                    datahash.insertion_offset(src, mime_type)
-                    if mime_type in datahash.FORMATS and datahash.available(builder, native_signer)
-                    else None
-                )
-                if insert_at is not None:
-                    datahash.stamp(builder, native_signer, src, target, mime_type, insert_at)
+        with source.open("rb") as src:
+            if mime_type in bindings.BMFF_FORMATS:
+                boxes = bindings.bmff_boxes(src) if bindings.available() else None
+                if boxes is not None:
+                    _stamp_bmff(src, target, mime_type, manifest, signer, ingredients, boxes)
                     return Stamped(target, None)
-                if not embed:
-                    builder.set_no_embed()
-                src.seek(0)
-                with target.open("w+b") as dst:
-                    manifest_bytes = builder.sign(native_signer, mime_type, src, dst)
-    except (c2pa.C2paError, datahash.DataHashError) as exc:
+            return _stamp(src, target, mime_type, manifest, signer, ingredients)
+    except (c2pa.C2paError, bindings.BindingError) as exc:
         target.unlink(missing_ok=True)
         raise SigningError(f"Signing failed: {exc}") from exc
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+
+
+def _stamp(src, target, mime_type, manifest, signer, ingredients) -> Stamped:
+    """JPEG and PNG through the data-hashed workflow; anything else through ``Builder.sign``."""
+    embed = mime_type in EMBEDDED
+    with c2pa.Builder(manifest, c2pa_context(signing=True)) as builder:
+        _add_ingredients(builder, ingredients)
+        native_signer = c2pa_signer(signer)
+        insert_at = (
+            bindings.insertion_offset(src, mime_type)
+            if mime_type in bindings.FORMATS and bindings.available(builder, native_signer)
+            else None
+        )
+        if insert_at is not None:
+            bindings.stamp(builder, native_signer, src, target, mime_type, insert_at)
+            return Stamped(target, None)
+        if not embed:
+            builder.set_no_embed()
+        src.seek(0)
+        with target.open("w+b") as dst:
+            manifest_bytes = builder.sign(native_signer, mime_type, src, dst)
     if embed:
         return Stamped(target, None)
-    shutil.copyfile(source, target)  # the media stays byte for byte; the manifest goes beside it
+    src.seek(0)
+    with target.open("wb") as dst:  # the media stays byte for byte; the manifest goes beside it
+        shutil.copyfileobj(src, dst, 1024 * 1024)
     sidecar = target.with_name(target.name + ".c2pa")
     sidecar.write_bytes(manifest_bytes)
     return Stamped(target, sidecar)
+
+
+def _stamp_bmff(src, target, mime_type, manifest, signer, ingredients, boxes) -> None:
+    """MP4/QuickTime: hash the copy as ``c2pa.hash.bmff.v3``, append the signed C2PA box."""
+    hasher, writer, fd = bindings.copy_hashing_bmff(src, target, boxes)
+    try:
+        manifest = {
+            **manifest,
+            "assertions": [
+                *manifest.get("assertions", []),
+                bindings.bmff_hash_assertion(hasher.digest()),
+            ],
+        }
+        context = c2pa_context(signing=True, signer=c2pa_signer(signer))
+        with c2pa.Builder(manifest, context) as builder:
+            _add_ingredients(builder, ingredients)
+            writer.write(memoryview(bindings.sign_embeddable(builder, mime_type)))
+    finally:
+        os.close(fd)

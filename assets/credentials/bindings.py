@@ -1,21 +1,24 @@
-"""Stamping JPEG and PNG in one streamed pass: the data-hashed workflow of the C2PA C API.
+"""Stamping in one streamed pass: we compute the hard binding, the C2PA SDK signs it.
 
 ``Builder.sign`` reads and writes the whole file through Python stream callbacks a few kilobytes
-at a time and holds an image whole in memory, several times over. For formats whose hard binding is
-a plain data hash (``c2pa.hash.data``) the C API offers another way, which we take:
+at a time and holds an image whole in memory, several times over. The C API also lets the caller
+hash the media and embed the store, which is what we do: the media is copied once through the
+spool pipeline (read, hash and write overlap; large files go around the page cache) and hashed with
+OpenSSL on the way, then the SDK signs a manifest carrying that hash.
 
-1. the SDK builds the manifest store with a placeholder signature and returns it in the form the
-   format embeds (JPEG APP11 segments, a PNG ``caBX`` chunk) at its final size;
-2. we write the media with the placeholder where a manifest store belongs, hashing every byte but
-   the placeholder with OpenSSL in the same pass (the spool pipeline: read, hash and write overlap,
-   large files go around the page cache);
-3. the SDK signs a ``c2pa.hash.data`` assertion carrying that hash and that exclusion, and returns
-   the signed store, padded to the placeholder's size;
-4. the signed store overwrites the placeholder, byte for byte.
+- JPEG and PNG (``c2pa.hash.data``): the SDK makes a placeholder store of its final size in the
+  form the format embeds (APP11 segments, a ``caBX`` chunk); we write the media with the
+  placeholder where a store belongs, hashing every byte but the placeholder; the SDK signs that
+  hash and exclusion, and the signed store overwrites the placeholder byte for byte.
+- MP4 and QuickTime (``c2pa.hash.bmff.v3``): every top-level box but the excluded ones (``ftyp``,
+  ``free``, ``skip``, ``mfra`` and the C2PA ``uuid`` box) contributes its file offset, eight bytes
+  big-endian, then its bytes. We hash the copy that way, the SDK signs a manifest holding that
+  assertion and returns the C2PA ``uuid`` box, which is appended: the boxes before it keep their
+  offsets, so no chunk offset table needs rewriting.
 
-A source that already carries a manifest store, or a header we cannot walk, is left to
+A source that already carries a manifest store, or whose structure we cannot walk, is left to
 ``Builder.sign`` (it replaces an old store properly); so is any build of the native library that
-lacks the two functions.
+lacks these functions.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ import c2pa
 from assets.incoming import DIRECT_IO_AFTER, DIRECT_IO_ALIGN, SpoolWriter, copy_hashing
 
 FORMATS = frozenset({"image/jpeg", "image/png"})
+BMFF_FORMATS = frozenset({"video/mp4", "video/quicktime"})
+BMFF_EXCLUDED = frozenset({b"ftyp", b"free", b"skip", b"mfra"})
+C2PA_BOX_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NO_LIMIT = 1 << 62
 
@@ -42,7 +48,7 @@ _native_lock = threading.Lock()
 _native_ready: bool | None = None
 
 
-class DataHashError(Exception):
+class BindingError(Exception):
     """The SDK refused a step of the data-hashed workflow; the message is the SDK's."""
 
 
@@ -55,6 +61,7 @@ def _native():
             try:
                 placeholder = lib.c2pa_builder_data_hashed_placeholder
                 sign = lib.c2pa_builder_sign_data_hashed_embeddable
+                embeddable = lib.c2pa_builder_sign_embeddable
             except AttributeError:
                 _native_ready = False
             else:
@@ -74,21 +81,22 @@ def _native():
                     ctypes.POINTER(_Bytes),
                 ]
                 sign.restype = ctypes.c_int64
+                embeddable.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(_Bytes)]
+                embeddable.restype = ctypes.c_int64
                 _native_ready = True
     return lib if _native_ready else None
 
 
-def available(builder: c2pa.Builder, signer: c2pa.Signer) -> bool:
-    return (
-        _native() is not None
-        and getattr(builder, "_handle", None) is not None
-        and getattr(signer, "_handle", None) is not None
+def available(*handles) -> bool:
+    """The native functions exist and the binding's objects expose their native handles."""
+    return _native() is not None and all(
+        getattr(handle, "_handle", None) is not None for handle in handles
     )
 
 
 def _take(lib, pointer: _Bytes, length: int, step: str) -> bytes:
     if length < 0 or not pointer:
-        raise DataHashError(f"{step}: {_last_error(lib)}")
+        raise BindingError(f"{step}: {_last_error(lib)}")
     try:
         return ctypes.string_at(pointer, length)
     finally:
@@ -211,14 +219,110 @@ def stamp(
         )
         signed = _take(lib, pointer, length, "Signing")
         if len(signed) != len(placeholder):
-            raise DataHashError(
+            raise BindingError(
                 f"Signing: the signed store is {len(signed)} bytes, the placeholder"
                 f" {len(placeholder)}."
             )
+        writer.buffered()
         os.pwrite(fd, signed, insert_at)
     finally:
         os.close(fd)
     return signed
+
+
+def bmff_boxes(stream: BinaryIO) -> list[tuple[int, int, bytes]] | None:
+    """The top-level boxes as (offset, size, type); None when the file already carries a C2PA
+    box, or a box runs to the end of the file (size 0), or the boxes do not add up to the file."""
+    end = os.fstat(stream.fileno()).st_size
+    boxes, offset = [], 0
+    while offset < end:
+        stream.seek(offset)
+        header = stream.read(32)
+        if len(header) < 8:
+            return None
+        size, kind = struct.unpack(">I4s", header[:8])
+        start = 8
+        if size == 1 and len(header) >= 16:
+            size, start = struct.unpack(">Q", header[8:16])[0], 16
+        if size < start or offset + size > end:
+            return None
+        if kind == b"uuid" and header[start : start + 16] == C2PA_BOX_UUID:
+            return None
+        boxes.append((offset, size, kind))
+        offset += size
+    return boxes or None
+
+
+class BmffHasher:
+    """``c2pa.hash.bmff.v3`` over top-level boxes, fed the file in order in chunks of any size:
+    each box not excluded contributes its offset (eight bytes, big-endian), then its bytes."""
+
+    def __init__(self, boxes: list[tuple[int, int, bytes]]):
+        self._sha = hashlib.sha256()
+        self._spans = [(o, o + size) for o, size, kind in boxes if kind not in BMFF_EXCLUDED]
+        self._next = 0
+        self._position = 0
+
+    def update(self, data) -> None:
+        start, end = self._position, self._position + len(data)
+        self._position = end
+        while self._next < len(self._spans):
+            low, high = self._spans[self._next]
+            if low >= end:
+                return
+            if low >= start:
+                self._sha.update(struct.pack(">Q", low))
+            self._sha.update(data[max(low, start) - start : min(high, end) - start])
+            if high > end:
+                return
+            self._next += 1
+
+    def digest(self) -> bytes:
+        return self._sha.digest()
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+
+def bmff_hash_assertion(digest: bytes) -> dict:
+    exclusions = [{"xpath": "/uuid", "data": [{"offset": 8, "value": list(C2PA_BOX_UUID)}]}]
+    exclusions += [{"xpath": f"/{kind.decode()}"} for kind in sorted(BMFF_EXCLUDED)]
+    return {
+        "label": "c2pa.hash.bmff.v3",
+        "data": {
+            "exclusions": exclusions,
+            "alg": "sha256",
+            "hash": list(digest),
+            "name": "jumbf manifest",
+        },
+    }
+
+
+def copy_hashing_bmff(source: BinaryIO, target: Path, boxes) -> tuple[BmffHasher, SpoolWriter, int]:
+    """Copy ``source`` to ``target`` hashing it as BMFF; the target stays open for the trailer."""
+    size = os.fstat(source.fileno()).st_size
+    hasher = BmffHasher(boxes)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        writer = SpoolWriter(fd, direct_after=0 if size >= DIRECT_IO_AFTER else NO_LIMIT)
+        source.seek(0)
+        copy_hashing(source, writer, NO_LIMIT, hasher)
+        writer.buffered()
+    except BaseException:
+        os.close(fd)
+        raise
+    return hasher, writer, fd
+
+
+def sign_embeddable(builder: c2pa.Builder, mime_type: str) -> bytes:
+    """The signed store, composed for the format (for BMFF, a C2PA ``uuid`` box); the builder's
+    context holds the signer and its manifest the hard binding."""
+    lib = _native()
+    pointer = _Bytes()
+    length = lib.c2pa_builder_sign_embeddable(
+        builder._handle, mime_type.encode(), ctypes.byref(pointer)
+    )
+    return _take(lib, pointer, length, "Signing")
 
 
 def _write_all(fd: int, data: bytes) -> None:
