@@ -34,12 +34,12 @@ from typing import BinaryIO
 
 import c2pa
 
+from assets.credentials.reading import C2PA_BOX_UUID, Box, top_level_boxes
 from assets.incoming import DIRECT_IO_AFTER, DIRECT_IO_ALIGN, SpoolWriter, copy_hashing
 
 FORMATS = frozenset({"image/jpeg", "image/png"})
 BMFF_FORMATS = frozenset({"video/mp4", "video/quicktime"})
 BMFF_EXCLUDED = frozenset({b"ftyp", b"free", b"skip", b"mfra"})
-C2PA_BOX_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NO_LIMIT = 1 << 62
 
@@ -230,36 +230,22 @@ def stamp(
     return signed
 
 
-def bmff_boxes(stream: BinaryIO) -> list[tuple[int, int, bytes]] | None:
-    """The top-level boxes as (offset, size, type); None when the file already carries a C2PA
-    box, or a box runs to the end of the file (size 0), or the boxes do not add up to the file."""
-    end = os.fstat(stream.fileno()).st_size
-    boxes, offset = [], 0
-    while offset < end:
-        stream.seek(offset)
-        header = stream.read(32)
-        if len(header) < 8:
-            return None
-        size, kind = struct.unpack(">I4s", header[:8])
-        start = 8
-        if size == 1 and len(header) >= 16:
-            size, start = struct.unpack(">Q", header[8:16])[0], 16
-        if size < start or offset + size > end:
-            return None
-        if kind == b"uuid" and header[start : start + 16] == C2PA_BOX_UUID:
-            return None
-        boxes.append((offset, size, kind))
-        offset += size
-    return boxes or None
+def bmff_boxes(stream: BinaryIO) -> list[Box] | None:
+    """The top-level boxes; None when the file already carries a C2PA box, when its last box runs
+    to the end of the file (size 0: nothing can follow it), or when the boxes do not add up."""
+    boxes = top_level_boxes(stream)
+    if not boxes or any(box.c2pa or box.to_end for box in boxes):
+        return None
+    return boxes
 
 
 class BmffHasher:
     """``c2pa.hash.bmff.v3`` over top-level boxes, fed the file in order in chunks of any size:
     each box not excluded contributes its offset (eight bytes, big-endian), then its bytes."""
 
-    def __init__(self, boxes: list[tuple[int, int, bytes]]):
+    def __init__(self, boxes: list[Box]):
         self._sha = hashlib.sha256()
-        self._spans = [(o, o + size) for o, size, kind in boxes if kind not in BMFF_EXCLUDED]
+        self._spans = [(box.offset, box.offset + box.size) for box in boxes if not _excluded(box)]
         self._next = 0
         self._position = 0
 
@@ -284,6 +270,10 @@ class BmffHasher:
         return self._sha.hexdigest()
 
 
+def _excluded(box: Box) -> bool:
+    return box.c2pa or box.kind in BMFF_EXCLUDED
+
+
 def bmff_hash_assertion(digest: bytes) -> dict:
     exclusions = [{"xpath": "/uuid", "data": [{"offset": 8, "value": list(C2PA_BOX_UUID)}]}]
     exclusions += [{"xpath": f"/{kind.decode()}"} for kind in sorted(BMFF_EXCLUDED)]
@@ -298,7 +288,9 @@ def bmff_hash_assertion(digest: bytes) -> dict:
     }
 
 
-def copy_hashing_bmff(source: BinaryIO, target: Path, boxes) -> tuple[BmffHasher, SpoolWriter, int]:
+def copy_hashing_bmff(
+    source: BinaryIO, target: Path, boxes: list[Box]
+) -> tuple[BmffHasher, SpoolWriter, int]:
     """Copy ``source`` to ``target`` hashing it as BMFF; the target stays open for the trailer."""
     size = os.fstat(source.fileno()).st_size
     hasher = BmffHasher(boxes)

@@ -8,6 +8,7 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 import c2pa
 
@@ -126,26 +127,44 @@ BMFF_TYPES = frozenset(
 C2PA_BOX_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")
 
 
+class Box(NamedTuple):
+    offset: int
+    size: int
+    kind: bytes
+    c2pa: bool  # the C2PA manifest store's uuid box
+    to_end: bool  # declared with size 0: runs to the end of the file
+
+
+def top_level_boxes(stream: BinaryIO) -> list[Box] | None:
+    """The top-level boxes of an ISO base media file, a few reads however large the media; None
+    when they do not add up to the file."""
+    end = os.fstat(stream.fileno()).st_size
+    boxes, offset = [], 0
+    while offset < end:
+        stream.seek(offset)
+        header = stream.read(32)
+        if len(header) < 8:
+            return None
+        size, kind = struct.unpack(">I4s", header[:8])
+        start = 8
+        if size == 1 and len(header) >= 16:
+            size, start = struct.unpack(">Q", header[8:16])[0], 16
+        to_end = size == 0
+        if to_end:
+            size = end - offset
+        if size < start or offset + size > end:
+            return None
+        c2pa_box = kind == b"uuid" and header[start : start + 16] == C2PA_BOX_UUID
+        boxes.append(Box(offset, size, kind, c2pa_box, to_end))
+        offset += size
+    return boxes
+
+
 def _has_c2pa_uuid_box(path: Path) -> bool | None:
-    """Walks the top-level boxes (a few reads, however large the media); None if they don't parse."""
+    """Whether a C2PA box is among the top-level boxes; None if they don't parse."""
     with path.open("rb") as handle:
-        end = os.fstat(handle.fileno()).st_size
-        offset = 0
-        while offset + 8 <= end:
-            handle.seek(offset)
-            header = handle.read(32)
-            size, kind = struct.unpack(">I4s", header[:8])
-            start = 8
-            if size == 1 and len(header) >= 16:
-                size, start = struct.unpack(">Q", header[8:16])[0], 16
-            elif size == 0:
-                size = end - offset
-            if size < start or offset + size > end:
-                return None
-            if kind == b"uuid" and header[start : start + 16] == C2PA_BOX_UUID:
-                return True
-            offset += size
-    return False if offset == end else None  # trailing bytes: let the scan decide
+        boxes = top_level_boxes(handle)
+    return None if boxes is None else any(box.c2pa for box in boxes)
 
 
 def _has_c2pa_jumbf(path: Path) -> bool:

@@ -1,7 +1,8 @@
 """Stamp an output with Content Credentials: embedded where the format allows, else a sidecar.
 
-JPEG and PNG take the data-hashed path (``datahash``: one streamed pass, hashed with OpenSSL);
-other formats, and files that already carry a store, go through ``Builder.sign``.
+JPEG, PNG, MP4 and QuickTime are copied once while we compute their hard binding, which the SDK
+signs (``bindings``); other formats, and files that already carry a store, go through
+``Builder.sign``.
 """
 
 from __future__ import annotations

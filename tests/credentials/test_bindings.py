@@ -199,11 +199,14 @@ def test_a_clip_that_already_carries_a_store_is_signed_by_the_sdk(tmp_path, sign
 
 def test_the_bmff_hash_does_not_depend_on_how_the_bytes_arrive(tmp_path):
     data = make_clip(tmp_path / "clip.mp4", seconds=0.5).read_bytes()
-    boxes = _top_level_boxes(data)
+    with (tmp_path / "clip.mp4").open("rb") as handle:
+        boxes = bindings.bmff_boxes(handle)
     reference = hashlib.sha256()
-    for offset, size, kind in boxes:
-        if kind not in (b"ftyp", b"free", b"skip", b"mfra"):
-            reference.update(struct.pack(">Q", offset) + data[offset : offset + size])
+    for box in boxes:
+        if box.kind not in (b"ftyp", b"free", b"skip", b"mfra"):
+            reference.update(
+                struct.pack(">Q", box.offset) + data[box.offset : box.offset + box.size]
+            )
 
     for step in (1, 7, 4096, len(data)):
         hasher = bindings.BmffHasher(boxes)
@@ -217,5 +220,12 @@ def test_clips_whose_boxes_do_not_add_up_are_left_to_the_sdk(tmp_path):
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) - 10])
 
-    with cut.open("rb") as handle:
-        assert bindings.bmff_boxes(handle) is None
+    last = _top_level_boxes(data)[-1][0]
+    open_ended = tmp_path / "open-ended.mp4"  # the last box declared with size 0: "to the end"
+    open_ended.write_bytes(data[:last] + b"\0\0\0\0" + data[last + 4 :])
+
+    for path in (cut, open_ended):
+        with path.open("rb") as handle:
+            assert bindings.bmff_boxes(handle) is None, path.name
+    with (tmp_path / "clip.mp4").open("rb") as handle:
+        assert bindings.bmff_boxes(handle) is not None
