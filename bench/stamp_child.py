@@ -26,6 +26,8 @@ def main(path: str, mime_type: str) -> None:
         start = time.perf_counter()
         stamp(source=source, target=target, mime_type=mime_type, facts=facts, ingredients=[])
         timings.append(time.perf_counter() - start)
+        if len(timings) < 3:
+            target.unlink()  # every output is a new file, as a worker writes them
     stamped = statistics.median(timings)
     start = time.perf_counter()
     reading = read_credentials(target, mime_type)
