@@ -190,7 +190,8 @@ def copy_hashing(
         free.put(memoryview(buffer))
     to_hash: queue.Queue = queue.Queue()
     to_write: queue.Queue = queue.Queue()
-    digest = digest or hashlib.sha256()  # a caller may hand in one that has hashed a head already
+    if digest is None:  # a caller may hand in one that has hashed a head already, or its own
+        digest = hashlib.sha256()
     failure: list[BaseException] = []
 
     def hash_chunks() -> None:

@@ -167,7 +167,7 @@ def _png_offset(stream: BinaryIO) -> int | None:
         offset += 12 + length
 
 
-def stamp(
+def stamp_with_placeholder(
     builder: c2pa.Builder,
     signer: c2pa.Signer,
     source: BinaryIO,

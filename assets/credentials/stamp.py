@@ -91,7 +91,9 @@ def _stamp(src, target, mime_type, manifest, signer, ingredients) -> Stamped:
             else None
         )
         if insert_at is not None:
-            bindings.stamp(builder, native_signer, src, target, mime_type, insert_at)
+            bindings.stamp_with_placeholder(
+                builder, native_signer, src, target, mime_type, insert_at
+            )
             return Stamped(target, None)
         if not embed:
             builder.set_no_embed()
