@@ -70,11 +70,10 @@ def spool_stream(
     (a file on disk knows its size) lets a large file skip the page cache from its first byte.
     """
     limit = max_size or settings.ASSET_MAX_BYTES
-    direct_after = 0 if (expected_size or 0) >= DIRECT_IO_AFTER else DIRECT_IO_AFTER
     fd, name = tempfile.mkstemp(prefix="ingest-", dir=spool_dir())
     try:
         try:
-            writer = SpoolWriter(fd, direct_after=direct_after)
+            writer = SpoolWriter(fd, expected_size=expected_size)
             size, sha256, head = copy_hashing(source, writer, limit)
             os.fsync(fd)
         finally:
@@ -88,8 +87,9 @@ def spool_stream(
 class SpoolWriter:
     """Writes a spool file; once it is large, whole aligned chunks bypass the page cache.
 
-    The first ``direct_after`` bytes go through the page cache, which suits stills and short clips
-    that probing and thumbnails read back at once (a file known to be large skips this). Beyond
+    The first ``DIRECT_IO_AFTER`` bytes go through the page cache, which suits stills and short
+    clips that probing and thumbnails read back at once (a file whose ``expected_size`` is larger
+    skips this). Beyond
     that, chunks are written with ``O_DIRECT`` where the filesystem allows it: a camera original of
     many gigabytes neither evicts the cache other requests rely on nor leaves gigabytes of dirty
     pages for the closing fsync, so making it durable costs little more than writing it. Anywhere
@@ -97,9 +97,10 @@ class SpoolWriter:
     stays buffered.
     """
 
-    def __init__(self, fd: int, *, direct_after: int | None = None, start: int = 0):
+    def __init__(self, fd: int, *, expected_size: int | None = None, start: int = 0):
         self.fd = fd
-        self.direct_after = DIRECT_IO_AFTER if direct_after is None else direct_after
+        large = expected_size is not None and expected_size >= DIRECT_IO_AFTER
+        self.direct_after = 0 if large else DIRECT_IO_AFTER
         self.written = start  # the file offset the next write lands at
         self.direct = False
         self.direct_allowed = hasattr(os, "O_DIRECT")

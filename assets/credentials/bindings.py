@@ -35,7 +35,7 @@ from typing import BinaryIO
 import c2pa
 
 from assets.credentials.reading import C2PA_BOX_UUID, Box, top_level_boxes
-from assets.incoming import DIRECT_IO_AFTER, DIRECT_IO_ALIGN, SpoolWriter, copy_hashing
+from assets.incoming import DIRECT_IO_ALIGN, SpoolWriter, copy_hashing
 
 FORMATS = frozenset({"image/jpeg", "image/png"})
 BMFF_FORMATS = frozenset({"video/mp4", "video/quicktime"})
@@ -183,7 +183,6 @@ def stamp_with_placeholder(
     )
     placeholder = _take(lib, pointer, length, "Making the manifest placeholder")
 
-    size = os.fstat(source.fileno()).st_size
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         source.seek(0)
@@ -194,12 +193,7 @@ def stamp_with_placeholder(
         digest = hashlib.sha256(head)
         digest.update(lead)
         _write_all(fd, head + placeholder + lead)
-        writer = SpoolWriter(
-            fd,
-            direct_after=0 if size >= DIRECT_IO_AFTER else NO_LIMIT,
-            start=after + len(lead),
-        )
-        copy_hashing(source, writer, NO_LIMIT, digest)
+        _copy_into(source, fd, digest, start=after + len(lead))
 
         data_hash = {
             "exclusions": [{"start": insert_at, "length": len(placeholder)}],
@@ -223,7 +217,6 @@ def stamp_with_placeholder(
                 f"Signing: the signed store is {len(signed)} bytes, the placeholder"
                 f" {len(placeholder)}."
             )
-        writer.buffered()
         os.pwrite(fd, signed, insert_at)
     finally:
         os.close(fd)
@@ -292,14 +285,11 @@ def copy_hashing_bmff(
     source: BinaryIO, target: Path, boxes: list[Box]
 ) -> tuple[BmffHasher, SpoolWriter, int]:
     """Copy ``source`` to ``target`` hashing it as BMFF; the target stays open for the trailer."""
-    size = os.fstat(source.fileno()).st_size
     hasher = BmffHasher(boxes)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        writer = SpoolWriter(fd, direct_after=0 if size >= DIRECT_IO_AFTER else NO_LIMIT)
         source.seek(0)
-        copy_hashing(source, writer, NO_LIMIT, hasher)
-        writer.buffered()
+        writer = _copy_into(source, fd, hasher)
     except BaseException:
         os.close(fd)
         raise
@@ -315,6 +305,15 @@ def sign_embeddable(builder: c2pa.Builder, mime_type: str) -> bytes:
         builder._handle, mime_type.encode(), ctypes.byref(pointer)
     )
     return _take(lib, pointer, length, "Signing")
+
+
+def _copy_into(source: BinaryIO, fd: int, digest, *, start: int = 0) -> SpoolWriter:
+    """The spool pipeline from ``source``'s position into ``fd`` at ``start``, feeding ``digest``;
+    the writer it returns takes patches and trailers of any size afterwards."""
+    writer = SpoolWriter(fd, expected_size=os.fstat(source.fileno()).st_size, start=start)
+    copy_hashing(source, writer, NO_LIMIT, digest)
+    writer.buffered()
+    return writer
 
 
 def _write_all(fd: int, data: bytes) -> None:

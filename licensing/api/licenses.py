@@ -17,6 +17,7 @@ from licensing.models import (
     Party,
 )
 from licensing.odrl import license_to_odrl
+from licensing.services.licenses import GRANT_FIELDS
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
@@ -54,22 +55,7 @@ class GrantSerializer(StrictModelSerializer):
 
     class Meta:
         model = Grant
-        fields = [
-            "id",
-            "section",
-            "kind",
-            "action",
-            "territory_include",
-            "territory_exclude",
-            "media",
-            "languages",
-            "valid_from",
-            "valid_until",
-            "productions",
-            "exclusive",
-            "attribution",
-            "notice",
-        ]
+        fields = ["id", *GRANT_FIELDS, "productions"]
         read_only_fields = ["id"]
 
 

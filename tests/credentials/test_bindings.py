@@ -10,6 +10,7 @@ import c2pa
 import pytest
 from PIL import Image
 
+from assets import incoming
 from assets.choices import C2paState
 from assets.credentials import bindings
 from assets.credentials.reading import read_credentials
@@ -76,7 +77,7 @@ def test_a_large_still_goes_around_the_page_cache_and_still_verifies(
     tmp_path, signing, facts, monkeypatch, sdk_signing_refused
 ):
     """Direct writes start at an aligned offset after the store; the bytes must line up."""
-    monkeypatch.setattr(bindings, "DIRECT_IO_AFTER", 0)
+    monkeypatch.setattr(incoming, "DIRECT_IO_AFTER", 0)
     raw = make_still(tmp_path / "raw.png", size=(1200, 900))
 
     result = stamp(
@@ -153,7 +154,7 @@ def _top_level_boxes(data: bytes) -> list[tuple[int, int, bytes]]:
 def test_clips_are_stamped_in_one_pass_with_the_store_appended(
     tmp_path, signing, facts, monkeypatch, sdk_signing_refused, mime, name, container
 ):
-    monkeypatch.setattr(bindings, "DIRECT_IO_AFTER", 0)  # large-file path, whatever the size
+    monkeypatch.setattr(incoming, "DIRECT_IO_AFTER", 0)  # large-file path, whatever the size
     raw = make_clip(tmp_path / f"raw-{name}", seconds=1, container_format=container)
 
     result = stamp(source=raw, target=tmp_path / name, mime_type=mime, facts=facts, ingredients=[])
