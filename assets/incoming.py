@@ -84,6 +84,22 @@ def spool_stream(
     return IncomingFile(Path(name), size, sha256, head)
 
 
+def spool_in_place(path: Path) -> IncomingFile:
+    """A file of ours already in the spool folder (a stamped render) handed to ingest without a
+    copy: hashed in one read and synced; ingest then moves it into place or removes it."""
+    if not path.resolve().is_relative_to(spool_dir().resolve()):
+        raise ValueError(f"{path} is not in the spool folder; spool it with spool_stream().")
+    digest, view = hashlib.sha256(), memoryview(bytearray(CHUNK))
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+        digest.update(head)
+        while count := handle.readinto(view):
+            digest.update(view[:count])
+        os.fsync(handle.fileno())
+        size = os.fstat(handle.fileno()).st_size
+    return IncomingFile(path, size, digest.hexdigest(), head)
+
+
 class SpoolWriter:
     """Writes a spool file; once it is large, whole aligned chunks bypass the page cache.
 

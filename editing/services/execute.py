@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assets.choices import AssetKind, AssetOrigin, LineageNode
 from assets.credentials.manifest import AdapterFacts, ModelFacts, OutputFacts
+from assets.incoming import spool_in_place
 from assets.services import asset_ingest, derivation_record, output_stamp
 from assets.storage import LocalCopy
 from editing.choices import FINISHED, JobStatus
@@ -180,6 +181,8 @@ def _complete(job_id: int, stamped: tuple[Path, Path | None]) -> None:
     """Register the output and finish the job under its row lock: a second delivery of the same job
     finds it finished and leaves its own render unregistered, so there is one output, one event."""
     path, sidecar = stamped
+    # The render sits in the spool folder: hashed here, before the row lock, and moved, not copied.
+    incoming = spool_in_place(path)
     with transaction.atomic():
         job = EditJob.objects.select_for_update().get(pk=job_id)
         if job.status in FINISHED or job.output_id:
@@ -188,7 +191,7 @@ def _complete(job_id: int, stamped: tuple[Path, Path | None]) -> None:
         output = asset_ingest(
             actor=WORKER,
             production=job.production,
-            source=path,
+            source=incoming,
             filename=path.name,
             origin=AssetOrigin.AI_OUTPUT,
             sidecar=sidecar,

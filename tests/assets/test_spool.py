@@ -193,3 +193,24 @@ def test_a_stream_over_the_limit_stops_one_byte_past_it(small_chunks, dirs):
 
     assert stream.position == 300_001
     assert dirs.spooled() == []
+
+
+def test_a_file_of_ours_in_the_spool_folder_is_taken_as_it_is(payload, dirs, tmp_path):
+    render = dirs.spool / "render.png"
+    render.write_bytes(payload)
+
+    taken = incoming.spool_in_place(render)
+
+    assert taken.path == render
+    assert taken.sha256 == hashlib.sha256(payload).hexdigest()
+    assert taken.size == len(payload)
+    assert taken.head == payload[:HEAD_BYTES]
+    assert dirs.spooled() == [render]  # no copy
+
+
+def test_a_file_outside_the_spool_folder_is_not_taken_in_place(payload, dirs, tmp_path):
+    elsewhere = tmp_path / "elsewhere.png"
+    elsewhere.write_bytes(payload)
+
+    with pytest.raises(ValueError, match="not in the spool folder"):
+        incoming.spool_in_place(elsewhere)

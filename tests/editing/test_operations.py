@@ -1,8 +1,11 @@
 """Every operation end to end on the tiny models: what changes, what must not, and what the output
 says about how it was made (its origin, its Content Credentials and its lineage edges)."""
 
+import hashlib
+
 import numpy as np
 import pytest
+from django.core.files.storage import default_storage
 from PIL import Image
 
 from editing.models import EditJob
@@ -201,3 +204,22 @@ def test_a_mask_asset_is_recorded_as_an_input_of_the_output(world, tmp_path):
     assert np.array_equal(pixels(job.output)[~inside], pixels(still)[~inside])
     assert ("asset", mask_asset.pk, "mask") in edges(job.output)
     assert EditJob.objects.get(pk=job.pk).progress_percent == 100
+
+
+def test_the_output_is_moved_into_storage_not_copied_again(world, monkeypatch):
+    from assets.services import ingest
+
+    def no_second_copy(*args, **kwargs):
+        raise AssertionError("the stamped output was spooled a second time")
+
+    still = world.still()
+    monkeypatch.setattr(ingest, "spool_stream", no_second_copy)
+    job = world.submit("regrain", still, parameters={"amount": 0.2})
+
+    job = world.run(job)
+
+    assert job.status == "succeeded", job.error
+    assert (
+        job.output.sha256
+        == hashlib.sha256(default_storage.open(job.output.storage_key).read()).hexdigest()
+    )
