@@ -62,8 +62,9 @@ def step_credentials(ctx: DemoContext) -> None:
         took = time.perf_counter() - started
         reading = read_credentials(result.path, asset.mime_type)
         ctx.console.print(
-            f"[bold]Stamped[/] {target.name} ({result.path.stat().st_size / 1e6:.1f} MB, copied and"
-            f" hashed in one pass, {took * 1000:.0f} ms): {reading.state.upper()} — {reading.summary}"
+            f"[bold]Stamped[/] {target.name}: {reading.state.upper()} — {reading.summary}"
+            f" ({result.path.stat().st_size / 1e6:.1f} MB, copied and hashed in one pass,"
+            f" {took * 1000:.0f} ms)"
         )
         stamped[name] = result.path
     tampered = folder / "shot22A_still_regrained_TAMPERED.jpg"
