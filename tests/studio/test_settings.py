@@ -36,11 +36,11 @@ CLEARED = (
 )
 
 
-def _settings(tmp_path, **env):
+def _settings(tmp_path, script=PROBE, **env):
     clean = {k: v for k, v in os.environ.items() if k not in CLEARED}
     clean |= {"DJANGO_SETTINGS_MODULE": "studio.settings", "CLEARCUT_VAR_DIR": str(tmp_path), **env}
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -148,16 +148,7 @@ print(json.dumps(sorted(m for m in ("torch", "diffusers", "transformers", "peft"
 
 def test_web_processes_never_load_the_machine_learning_stack(tmp_path):
     """Only GPU workers need torch and diffusers: the admin and the API start without them."""
-    clean = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    clean |= {"DJANGO_SETTINGS_MODULE": "studio.settings", "CLEARCUT_VAR_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", WEB_PROCESS],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _settings(tmp_path, WEB_PROCESS)
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
