@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "assets",
     "licensing",
     "editing",
+    "legal",
 ]
 
 MIDDLEWARE = [

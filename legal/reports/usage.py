@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 
 from editing.models import Adapter, EditJob
-from licensing.models import (
-    GateEvaluation,
-    License,
-)
-from licensing.reports.common import (
+from legal.reports.common import (
     AUDIT,
     SEP,
     Report,
@@ -19,6 +15,10 @@ from licensing.reports.common import (
     _params,
     _relied_on,
     _when,
+)
+from licensing.models import (
+    GateEvaluation,
+    License,
 )
 
 USAGE_COLUMNS = (

@@ -6,11 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from assets.models import Asset
-from licensing.choices import RightsAction
-from licensing.models import (
-    GateEvaluation,
-)
-from licensing.reports.common import (
+from legal.reports.common import (
     AUDIT,
     SEP,
     Report,
@@ -22,6 +18,10 @@ from licensing.reports.common import (
     _people,
     _relied_on,
     _when,
+)
+from licensing.choices import RightsAction
+from licensing.models import (
+    GateEvaluation,
 )
 
 DECISION_COLUMNS = (

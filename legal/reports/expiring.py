@@ -7,12 +7,12 @@ import datetime as dt
 from django.utils import timezone
 
 from assets.models import Appearance
+from legal.reports.common import AUDIT, SEP, Report, _covered, _in_scope, _int, _params, _when
 from licensing.choices import LicenseStatus
 from licensing.models import (
     Consent,
     License,
 )
-from licensing.reports.common import AUDIT, SEP, Report, _covered, _in_scope, _int, _params, _when
 
 EXPIRING_COLUMNS = ["kind", "id", "name", "production", "party", "ends_at", "days_left", "covers"]
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from assets.choices import LineageNode
 from assets.lineage import asset_ancestors, asset_descendants
 from assets.models import Asset, Derivation
+from editing.models import Adapter, ModelVersion
+from licensing.models import Consent, GateEvaluation, License
 
 COLORS = {
     "active": "#2e7d32",
@@ -47,8 +49,6 @@ def _admin(app: str, model: str, pk) -> str:
 
 
 def build_graph(asset: Asset, *, principal=None) -> Graph:
-    from editing.models import Adapter, ModelVersion
-
     nodes = [
         (LineageNode.ASSET, asset.pk),
         *((n.type, n.id) for n in asset_ancestors(asset)),
@@ -115,8 +115,6 @@ def _edges(graph: Graph, keys: set) -> None:
 
 def _rights(graph: Graph) -> None:
     """The licenses and consents each edit or training relied on, from the decisions stored for it."""
-    from licensing.models import Consent, GateEvaluation, License
-
     activities = {
         key: key.rsplit("_", 1)
         for key in graph.nodes

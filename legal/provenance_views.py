@@ -4,11 +4,10 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.views.decorators.http import require_GET
 
 from assets.selectors import access_asset
-from licensing.graph import GraphvizMissing, build_graph, render_svg
+from legal.graph import GraphvizMissing, build_graph, render_svg
 from studio.auth import admin_access
 
 
@@ -44,9 +43,3 @@ def provenance_svg(request, asset_id: int):
     except GraphvizMissing as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain")
     return HttpResponse(svg, content_type="image/svg+xml")
-
-
-urlpatterns = [
-    path("provenance/<int:asset_id>/", provenance_page, name="provenance"),
-    path("provenance/<int:asset_id>.svg", provenance_svg, name="provenance-svg"),
-]

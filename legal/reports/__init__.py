@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from legal.reports.common import AUDIT, Report, _label, _nodes
+from legal.reports.decisions import DECISION_COLUMNS, report_decisions
+from legal.reports.expiring import EXPIRING_COLUMNS, report_expiring
+from legal.reports.impact import IMPACT_COLUMNS, IMPACT_SUBJECTS, report_impact
+from legal.reports.tainted import TAINTED_COLUMNS, report_tainted
+from legal.reports.usage import USAGE_COLUMNS, report_usage_by_license
 from licensing.choices import ClearanceStatus, RightsAction
 from licensing.models import ClearanceRequest, TaintRecord
-from licensing.reports.common import AUDIT, Report, _label, _nodes
-from licensing.reports.decisions import DECISION_COLUMNS, report_decisions
-from licensing.reports.expiring import EXPIRING_COLUMNS, report_expiring
-from licensing.reports.impact import IMPACT_COLUMNS, IMPACT_SUBJECTS, report_impact
-from licensing.reports.tainted import TAINTED_COLUMNS, report_tainted
-from licensing.reports.usage import USAGE_COLUMNS, report_usage_by_license
 from studio.models import Production
 from studio.scoping import allowed_production_ids
 

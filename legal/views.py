@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from licensing.reports import REPORTS, Report, ReportSpec, legal_dashboard, may_audit
+from legal.reports import REPORTS, Report, ReportSpec, legal_dashboard, may_audit
 from studio.auth import admin_access
 
 # Spreadsheets run cells that start with these as formulas; a leading quote keeps them text.

@@ -10,10 +10,7 @@ from assets.choices import LineageNode
 from assets.lineage import lineage_descendants
 from assets.models import Appearance, Asset, Derivation, Person
 from editing.models import Adapter, EditJob, TrainingRun
-from licensing.models import (
-    License,
-)
-from licensing.reports.common import (
+from legal.reports.common import (
     AUDIT,
     SEP,
     Key,
@@ -28,6 +25,9 @@ from licensing.reports.common import (
     _params,
     _people,
     _relied_on,
+)
+from licensing.models import (
+    License,
 )
 
 IMPACT_SUBJECTS = ("person", "asset", "adapter", "license")

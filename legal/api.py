@@ -1,14 +1,13 @@
-"""Legal reports as JSON, included under /api/v1/: GET reports/<name>/?param=… -> {title, columns,
-rows}. Rows cover only the productions where the caller (or its token) may audit; a malformed
+"""Legal reports as JSON, under /api/v1/ (``legal.api_urls``): GET reports/<name>/?param=… ->
+{title, columns, rows}. Rows cover only the productions where the caller (or its token) may audit; a malformed
 parameter is a 400 problem naming it, an unknown report a 404."""
 
 from django.http import Http404
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from licensing.reports import REPORTS
+from legal.reports import REPORTS
 from studio.api.permissions import request_principal
 
 
@@ -34,6 +33,3 @@ class ReportView(APIView):
         params = {key: value for key, value in request.query_params.items() if key != "format"}
         report = spec.select(user=request_principal(request), **params)
         return Response({"title": report.title, "columns": report.columns, "rows": report.rows})
-
-
-api_urlpatterns = [path("reports/<str:name>/", ReportView.as_view(), name="report")]

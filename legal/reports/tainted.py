@@ -8,10 +8,10 @@ from assets.choices import AssetStatus, LineageNode
 from assets.models import Asset
 from editing.choices import AdapterStatus
 from editing.models import Adapter
+from legal.reports.common import AUDIT, Key, Report, _label, _nodes, _params, _when
 from licensing.models import (
     TaintRecord,
 )
-from licensing.reports.common import AUDIT, Key, Report, _label, _nodes, _params, _when
 
 TAINTED_COLUMNS = "node_type id label production status cause reason since path".split()
 
