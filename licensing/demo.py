@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from licensing import services
 from licensing.choices import ConsentScope, Coverage, GrantKind, LicenseStatus, RightsAction
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest, evaluate
 from licensing.models import AssetRightsHolder, Consent, License, Party
-from licensing.policy import evaluate
 
 if TYPE_CHECKING:
     from studio.demo import DemoContext

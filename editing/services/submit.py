@@ -17,7 +17,7 @@ from editing.masks import asset_mask, checked_mask, polygons_mask
 from editing.models import EditJob, EditJobAdapter, ModelVersion
 from editing.operations import get_operation
 from editing.services.lifecycle import queue_or_deny
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest
 from licensing.services import gate_check
 from studio.actors import describe_actor
 from studio.choices import ScopeAction

@@ -26,7 +26,7 @@ from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
 from editing.signals import training_finished
 from licensing.choices import RightsAction
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest
 from licensing.services import gate_check
 from studio.actors import describe_actor
 from studio.audit import audit_record

@@ -11,13 +11,12 @@ from assets.api import ProductionCodeField
 from licensing import services
 from licensing.api.common import AssetIdsField
 from licensing.choices import ConsentScope, Media, RightsAction
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest, evaluate
 from licensing.models import (
     ClearanceRequest,
     GateEvaluation,
     License,
 )
-from licensing.policy import evaluate
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.permissions import request_principal
 from studio.choices import ScopeAction

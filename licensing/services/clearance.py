@@ -12,9 +12,8 @@ from assets.models import Asset
 from assets.services import require_production_access
 from licensing import territories
 from licensing.choices import ClearanceStatus, GrantKind
-from licensing.decision import Decision, UseRequest
+from licensing.gate import Decision, UseRequest, evaluate
 from licensing.models import ClearanceRequest, GateEvaluation, Grant, License
-from licensing.policy import evaluate
 from licensing.validation import check_media, check_window
 from studio.actors import describe_actor
 from studio.audit import audit_record

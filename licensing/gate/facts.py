@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.db.models import Q
+
 from assets.choices import LineageNode
 from assets.lineage import lineage_ancestors
-from assets.models import Appearance, Asset
-from licensing.choices import Coverage
-from licensing.decision import UseRequest
+from assets.models import Appearance, Asset, Derivation
+from licensing.choices import Coverage, RightsAction
+from licensing.gate.decision import Reason, UseRequest
 from licensing.models import AssetRightsHolder, Consent, Grant, License, LicensedAsset
 
 
@@ -80,10 +83,7 @@ def _adapter_reasons(request: UseRequest) -> list:
     """An adapter that is tainted, withdrawn or retired carries nothing: using it is refused."""
     if not request.adapter_ids:
         return []
-    from django.apps import apps
-
-    from licensing.decision import Reason
-
+    # Adapters live on the editing floor, above this one: read by app label, never imported.
     adapters = apps.get_model("editing", "Adapter").objects.filter(pk__in=request.adapter_ids)
     found = {a.pk: a for a in adapters}
     reasons = [
@@ -124,8 +124,6 @@ def _ancestry(request: UseRequest) -> tuple[dict[int, int], set[int]]:
 
 
 def _parents(request: UseRequest, ancestry: dict[int, int]) -> set[int]:
-    from assets.models import Derivation
-
     ids = set(request.asset_ids) | set(ancestry)
     with_parents = Derivation.objects.filter(
         output_type=LineageNode.ASSET, output_id__in=ids
@@ -134,8 +132,6 @@ def _parents(request: UseRequest, ancestry: dict[int, int]) -> set[int]:
 
 
 def _load_grants(facts: Facts, request: UseRequest) -> None:
-    from django.db.models import Q
-
     productions = {a.production_id for a in facts.assets.values()}
     holders = set(facts.holders.values())
     # Each branch matches an index of License, so the planner ORs three index scans.
@@ -146,8 +142,6 @@ def _load_grants(facts: Facts, request: UseRequest) -> None:
     ).values("pk")
     actions = {request.action}
     if facts.adapter_footage_ids:
-        from licensing.choices import RightsAction
-
         actions.add(RightsAction.AI_INFERENCE)
     facts.grants = list(
         Grant.objects.filter(license_id__in=covering, action__in=actions).select_related("license")

@@ -10,17 +10,17 @@ Rules, in order of strength:
 5. Every person who appears in the footage needs a valid consent of each scope the use needs.
    A minor's consent needs a guardian's signature; a deceased person's, a representative's.
 
-The facts are loaded in a fixed number of queries (see ``licensing.facts``) whatever the number of
-assets, people, licenses or the depth of the lineage; the rules then run in memory.
+The facts are loaded in a fixed number of queries (see ``licensing.gate.facts``) whatever the number
+of assets, people, licenses or the depth of the lineage; the rules then run in memory.
 """
 
 from __future__ import annotations
 
 from assets.choices import AssetOrigin, AssetStatus
-from licensing import rules
 from licensing.choices import DEFAULT_CONSENT_SCOPES, ConsentScope, RightsAction
-from licensing.decision import Decision, Reason, UseRequest
-from licensing.facts import Facts, load_facts
+from licensing.gate import rules
+from licensing.gate.decision import Decision, Reason, UseRequest
+from licensing.gate.facts import Facts, load_facts
 
 BLOCKED_STATUSES = {AssetStatus.TAINTED, AssetStatus.WITHDRAWN, AssetStatus.QUARANTINED}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from licensing import territories
 from licensing.choices import Coverage, GrantKind, LicenseStatus
-from licensing.decision import Reason, UseRequest
+from licensing.gate.decision import Reason, UseRequest
 
 
 def license_in_force(license, at) -> str | None:
