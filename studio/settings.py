@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "licensing",
     "editing",
     "legal",
+    "demo",
 ]
 
 MIDDLEWARE = [

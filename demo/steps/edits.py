@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import io
 import time
-from typing import TYPE_CHECKING
 
 from django.core.management import call_command
 from rich.table import Table
 
 from assets.services import asset_credentials
+from demo.context import DemoContext
 from editing.choices import FINISHED, JobStatus, ModelTask
 from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
 from editing.services import edit_job_execute, edit_job_submit
 from editing.services.training import training_run_execute, training_run_submit
 
-if TYPE_CHECKING:
-    from studio.demo import DemoContext
-
 BOOM_MIC = [[[470, 0], [560, 0], [560, 60], [470, 60]]]  # the mic dipping into the top of the frame
 
 
-def _wait(ctx: DemoContext, model, run):
+def wait_finished(ctx: DemoContext, model, run):
     """With a worker running, wait for it; without one (the test suite), play the worker's part."""
     if run.status in FINISHED:
         return run
@@ -58,7 +55,7 @@ def _train(ctx: DemoContext) -> Adapter:
         parameters={"steps": 20, "resolution": 64},
         seed=14,
     )
-    run = _wait(ctx, TrainingRun, run)
+    run = wait_finished(ctx, TrainingRun, run)
     if run.status != JobStatus.SUCCEEDED:
         raise RuntimeError(f"Training {run.status}: {run.error}")
     return run.adapter
@@ -75,7 +72,7 @@ def _edit(ctx: DemoContext, key: str, **request):
             idempotency_key=key,
             **request,
         )
-    return _wait(ctx, EditJob, job)
+    return wait_finished(ctx, EditJob, job)
 
 
 def step_editing(ctx: DemoContext) -> None:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from rich.console import Console
 
-from studio.demo import run_scenario
+from demo.scenario import run_scenario
 
 
 class Command(BaseCommand):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import time
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.management import call_command
@@ -18,10 +17,8 @@ from assets.credentials.manifest import OutputFacts
 from assets.credentials.reading import read_credentials
 from assets.models import Asset
 from assets.storage import LocalCopy
+from demo.context import DemoContext
 from licensing.training_mining import training_mining_terms
-
-if TYPE_CHECKING:
-    from studio.demo import DemoContext
 
 
 def _facts(ctx: DemoContext, asset, title: str, operation: str) -> OutputFacts:

@@ -8,7 +8,6 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,15 +15,17 @@ from rich.table import Table
 
 from assets.models import Asset
 from assets.services import asset_withdraw
+from demo.context import DemoContext
+from demo.steps.edits import wait_finished
 from editing.models import Adapter, TrainingRun
 from editing.services.training import training_retrain_without
-from licensing.graph import GraphvizMissing, build_graph, render_svg
+from legal.graph import GraphvizMissing, build_graph, render_svg
+from legal.reports import report_impact
 from licensing.models import Consent, TaintCause, TaintRecord, TaintRun
 from licensing.services import consent_revoke
 from licensing.services.taint import taint_propagate, taint_run_execute
-
-if TYPE_CHECKING:
-    from studio.demo import DemoContext
+from studio.models import WebhookDelivery
+from studio.webhooks.services import webhook_deliver, webhook_subscription_create
 
 
 class Receiver:
@@ -58,8 +59,6 @@ class Receiver:
 
 
 def _subscribe(ctx: DemoContext, receiver: Receiver):
-    from studio.webhooks.services import webhook_subscription_create
-
     try:
         subscription, _secret = webhook_subscription_create(
             actor=ctx.users["lena"],
@@ -79,9 +78,6 @@ def _subscribe(ctx: DemoContext, receiver: Receiver):
 
 def _deliver_pending(ctx: DemoContext, subscription, receiver: Receiver) -> None:
     """Deliveries go out on the worker; without one, deliver them here."""
-    from studio.models import WebhookDelivery
-    from studio.webhooks.services import webhook_deliver
-
     if ctx.ping_worker:
         deadline = time.monotonic() + 30
         while (
@@ -154,8 +150,6 @@ def _show_taint(ctx: DemoContext, run: TaintRun) -> None:
 
 
 def _show_impact(ctx: DemoContext) -> None:
-    from licensing.reports import report_impact
-
     report = report_impact(user=ctx.users["lena"], person=ctx.people["Maya Reyes"].pk)
     ctx.console.print(
         f"[bold]Impact report[/] {report.title}: {len(report.rows)} rows "
@@ -185,9 +179,7 @@ def _retrain(ctx: DemoContext) -> None:
     adapter = Adapter.objects.get(production=ctx.production, name="nightfall-house-style")
     replacement = Adapter.objects.filter(replaces=adapter).first()
     if replacement is None:
-        from editing.demo import _wait
-
-        run = _wait(
+        run = wait_finished(
             ctx, TrainingRun, training_retrain_without(actor=ctx.users["cora"], adapter=adapter)
         )
         replacement = getattr(run, "adapter", None)

@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from demo.context import DemoContext
 from licensing import services
 from licensing.choices import ConsentScope, Coverage, GrantKind, LicenseStatus, RightsAction
 from licensing.gate import UseRequest, evaluate
 from licensing.models import AssetRightsHolder, Consent, License, Party
-
-if TYPE_CHECKING:
-    from studio.demo import DemoContext
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 END = dt.datetime(2028, 1, 1, tzinfo=dt.UTC)

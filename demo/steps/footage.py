@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
@@ -13,9 +12,7 @@ from assets import services
 from assets.choices import AssetOrigin
 from assets.models import Appearance, Asset, Person
 from assets.synthetic import make_clip, make_still
-
-if TYPE_CHECKING:
-    from studio.demo import DemoContext
+from demo.context import DemoContext
 
 FOOTAGE = [
     ("shot14B_take1.mp4", AssetOrigin.DAILIES, lambda p: make_clip(p, seconds=3, seed=14)),
