@@ -8,7 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from assets.api import ProductionCodeField
 from assets.incoming import HashingUploadHandler
 from editing import services
 from editing.choices import ModelTask
@@ -19,6 +18,7 @@ from licensing.api import AssetIdsField
 from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
+from studio.api.fields import ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from assets.services import require_production_access
 from editing.choices import FINISHED, JobStatus
 from editing.models import EditJob
 from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from assets.incoming import IncomingFile
-from assets.services import require_production_access
 from editing.choices import ModelTask
 from editing.models import Adapter, ModelVersion
 from editing.pipelines import directory_weights_sha256
 from studio.actors import SystemActor, describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

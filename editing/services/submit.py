@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.choices import AssetKind
-from assets.services import require_production_access
 from editing.choices import AdapterStatus, ModelStatus
 from editing.masks import asset_mask, checked_mask, polygons_mask
 from editing.models import EditJob, EditJobAdapter, ModelVersion
@@ -21,6 +20,7 @@ from licensing.gate import UseRequest
 from licensing.services import gate_check
 from studio.actors import describe_actor
 from studio.choices import ScopeAction
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.choices import AssetKind, LineageNode
-from assets.services import derivation_record, require_production_access
+from assets.services import derivation_record
 from assets.storage import LocalCopy
 from editing.choices import FINISHED, JobStatus, ModelTask
 from editing.models import Adapter, TrainingRun
@@ -32,6 +32,7 @@ from studio.actors import describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.models.audit import canonical_json
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets.api import ProductionCodeField
 from licensing import services
 from licensing.api.common import AssetIdsField
 from licensing.choices import ConsentScope, Media, RightsAction
@@ -18,6 +17,7 @@ from licensing.models import (
     License,
 )
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
+from studio.api.fields import ProductionCodeField
 from studio.api.permissions import request_principal
 from studio.choices import ScopeAction
 

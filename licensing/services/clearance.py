@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Asset
-from assets.services import require_production_access
 from licensing import territories
 from licensing.choices import ClearanceStatus, GrantKind
 from licensing.gate import Decision, UseRequest, evaluate
@@ -20,6 +19,7 @@ from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Asset, Person
-from assets.services import require_production_access
 from licensing.models import Consent, Revocation
 from licensing.validation import check_window
 from studio.actors import describe_actor
@@ -18,6 +17,7 @@ from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

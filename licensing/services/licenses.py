@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Asset
-from assets.services import require_production_access
 from licensing.choices import Coverage, LicenseStatus
 from licensing.models import Grant, License, LicensedAsset, Party
 from licensing.validation import check_grant, check_window
@@ -17,7 +16,7 @@ from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production
-from studio.scoping import allowed_production_ids
+from studio.scoping import allowed_production_ids, require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

@@ -20,13 +20,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from assets.services import require_production_access
 from studio.actors import SystemActor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production, WebhookDelivery, WebhookSubscription
-from studio.scoping import principal_user
+from studio.scoping import principal_user, require_production_access
 from studio.webhooks.addresses import webhook_destination
 from studio.webhooks.choices import FINAL_STATUSES, DeliveryStatus, WebhookEvent
 from studio.webhooks.signing import sign
