@@ -193,7 +193,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# Registered here so that Django's admin autodiscovery (which imports studio.admin) finds them.
-from studio.webhooks import admin as webhooks_admin  # noqa: E402, F401, I001

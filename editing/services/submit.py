@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assets.choices import AssetKind
 from assets.services import require_production_access
+from editing import events
 from editing.choices import AdapterStatus, ModelStatus
 from editing.masks import asset_mask, checked_mask, polygons_mask
 from editing.models import EditJob, EditJobAdapter, ModelVersion
@@ -213,9 +214,6 @@ def job_use_request(job: EditJob) -> UseRequest:
 
 
 def _queue_or_deny(actor, job: EditJob, decision) -> None:
-    from editing.signals import job_finished
-    from editing.tasks import run_edit_job
-
     facts = {
         "operation": job.operation,
         "inputs": list(job.inputs.values_list("pk", flat=True)),
@@ -227,6 +225,6 @@ def _queue_or_deny(actor, job: EditJob, decision) -> None:
         decision=decision,
         prefix="editing.job",
         facts=facts,
-        task=run_edit_job,
-        signal=job_finished,
+        task_name="editing.gpu.run_edit_job",
+        announce=events.job_finished,
     )

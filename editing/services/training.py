@@ -17,6 +17,7 @@ from django.utils import timezone
 from assets.choices import AssetKind, LineageNode
 from assets.services import derivation_record, require_production_access
 from assets.storage import LocalCopy
+from editing import events
 from editing.choices import FINISHED, JobStatus, ModelTask
 from editing.models import Adapter, TrainingRun
 from editing.operations.base import number
@@ -24,7 +25,6 @@ from editing.pipelines import file_sha256
 from editing.services.lifecycle import WORKER, claim, end, finish, queue_or_deny
 from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
-from editing.signals import training_finished
 from licensing.choices import RightsAction
 from licensing.decision import UseRequest
 from licensing.services import gate_check
@@ -131,15 +131,13 @@ def training_run_submit(
             actor=actor, request=training_use_request(run), subject=run
         )
         run.submit_evaluation = evaluation
-        from editing.tasks import run_training
-
         queue_or_deny(
             actor=actor,
             run=run,
             decision=decision,
             prefix=PREFIX,
-            task=run_training,
-            signal=training_finished,
+            task_name="editing.gpu.run_training",
+            announce=events.training_finished,
             facts={"assets": [a.pk for a in assets], "parameters": params},
         )
     return run
@@ -187,7 +185,7 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
             JobStatus.DENIED,
             PREFIX,
             "\n".join(r.message for r in decision.blocking),
-            training_finished,
+            events.training_finished,
         )
         return TrainingRun.objects.get(pk=run.pk)
     ledger = build_ledger(run, decision, evaluation)
@@ -205,7 +203,7 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
             JobStatus.FAILED,
             PREFIX,
             f"{type(exc).__name__}: {exc}",
-            training_finished,
+            events.training_finished,
         )
     return TrainingRun.objects.get(pk=run.pk)
 
@@ -278,7 +276,7 @@ def _complete(run_id: int, weights: Path) -> None:
         )
         run.progress_percent, run.progress_stage = 100, "done"
         run.save(update_fields=["progress_percent", "progress_stage", "updated_at"])
-        finish(run, JobStatus.SUCCEEDED, PREFIX, signal=training_finished)
+        finish(run, JobStatus.SUCCEEDED, PREFIX, announce=events.training_finished)
 
 
 def training_retrain_without(*, actor: Actor, adapter: Adapter) -> TrainingRun:

@@ -12,6 +12,7 @@ from assets.models import Asset
 from assets.services import require_production_access
 from licensing.choices import Coverage, LicenseStatus
 from licensing.models import Grant, License, LicensedAsset, Party
+from licensing.services.taint import taint_follow_license
 from licensing.validation import check_grant, check_window
 from studio.audit import audit_record
 from studio.choices import ScopeAction
@@ -209,11 +210,7 @@ def license_set_status(*, actor: Actor, license: License, status: str, reason: s
             before={"status": before},
             after={"status": status, "reason": reason},
         )
-    from licensing.signals import license_status_changed
-
-    transaction.on_commit(
-        lambda: license_status_changed.send(License, license=license, before=before)
-    )
+        taint_follow_license(actor=actor, license=license, before=before, reason=reason)
     return license
 
 

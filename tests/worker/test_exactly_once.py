@@ -9,7 +9,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -52,10 +51,9 @@ def _outcome(job):
     return outputs, events
 
 
-def test_a_task_delivered_twice_leaves_one_output(production, member, cleared_clip, model):
+def test_a_task_delivered_twice_leaves_one_output(production, member, cleared_clip, model, broker):
     coordinator = member("coordinator", production)
-    with mock.patch("editing.tasks.run_edit_job.delay"):
-        job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
+    job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
 
     first = edit_job_execute(job_id=job.pk, worker="a")
     second = edit_job_execute(job_id=job.pk, worker="b")
@@ -68,10 +66,9 @@ def test_a_task_delivered_twice_leaves_one_output(production, member, cleared_cl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_deliveries_at_once_leave_one_output(production, member, cleared_clip, model):
+def test_two_deliveries_at_once_leave_one_output(production, member, cleared_clip, model, broker):
     coordinator = member("coordinator", production)
-    with mock.patch("editing.tasks.run_edit_job.delay"):
-        job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
+    job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
     results, start = [], threading.Barrier(2)
 
     def deliver(name):
