@@ -17,6 +17,7 @@ from django.db import connection, connections
 from assets.models import Asset, Derivation
 from editing.models import EditJob
 from editing.services import edit_job_execute, edit_job_submit
+from studio.correlation import correlation_scope
 from studio.models import AuditEvent
 from tests.worker.conftest import MASK
 
@@ -158,9 +159,8 @@ def test_a_worker_killed_mid_job_is_redelivered_and_finishes_once(
 ):
     coordinator = member("coordinator", production)
 
-    job = _submit(
-        coordinator, production, cleared_clip, model, steps=3
-    )  # queued through the real broker
+    with correlation_scope("drill-sigkill-0001"):
+        job = _submit(coordinator, production, cleared_clip, model, steps=3)  # the real broker
 
     def running_child():
         current = EditJob.objects.get(pk=job.pk)
@@ -182,3 +182,6 @@ def test_a_worker_killed_mid_job_is_redelivered_and_finishes_once(
     assert outputs == {done.output_id}
     assert events == 1
     assert Asset.objects.filter(origin="ai_output", production=production).count() == 1
+    # The id of the action that queued the job crossed into both worker children.
+    succeeded = AuditEvent.objects.get(action="editing.job.succeeded", target_id=str(job.pk))
+    assert succeeded.correlation_id == "drill-sigkill-0001"
