@@ -94,6 +94,8 @@ class ServiceAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if any(row.has_changed() for row in formset.forms) or formset.deleted_forms:
             raise NotImplementedError(f"{type(self).__name__} must save inlines through a service.")
+        # Read by the admin's own change message; nothing was saved from the formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
         raise PermissionDenied

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assets.models import Asset
 from licensing.choices import ClearanceStatus
 from licensing.models import ClearanceRequest, License
 from studio.models import AuditEvent
@@ -194,3 +195,37 @@ def test_a_consent_is_recorded_through_the_service(client, rows, legal):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="licensing.consent.recorded", after__scope="voice")
     assert (event.actor_name, event.after["description"]) == (legal.username, "ADR session")
+
+
+def test_footage_added_in_the_admin_is_ingested_through_the_service(
+    client, rows, coordinator, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assets.synthetic import make_still
+
+    media, spool = tmp_path / "media", tmp_path / "spool"
+    spool.mkdir()
+    settings.ASSET_SPOOL_DIR = settings.FILE_UPLOAD_TEMP_DIR = str(spool)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media, "base_url": "/media/"},
+        },
+    }
+    still = make_still(tmp_path / "still.png", size=(64, 36), format="PNG")
+    client.force_login(coordinator)
+
+    response = client.post(
+        "/admin/assets/asset/upload/",
+        {
+            **{"production": rows.production.pk, "origin": "dailies", "status": "withdrawn"},
+            "file": SimpleUploadedFile("still.png", still.read_bytes(), "image/png"),
+        },
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="assets.asset.ingested")
+    assert event.actor_name == coordinator.username
+    assert Asset.objects.get(pk=event.target_id).status == "active"
