@@ -34,9 +34,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         f"Makes retries safe. At most {IDEMPOTENCY_KEY_MAX_CHARS} printable ASCII characters "
         "without spaces (a longer or other key is a 400; keys are never shortened). A key belongs "
         "to the requesting user within the request's production and is bound to the request body: "
-        "the same key with the same body, sent again or concurrently, answers what the first "
-        "request answered (the same 202, or the same 403 with its reasons) and queues nothing "
-        "more; the same key with a different body is a 422 naming the header."
+        "the same key with the same body, sent again or concurrently, answers as the first request "
+        "did (the same 202, or the same 403 with its reasons) with the same job as it stands now, "
+        "and queues nothing more; the same key with a different body is a 422 naming the header."
     ),
 )
 SUBMIT_RESPONSES = {
@@ -269,7 +269,7 @@ class EditJobFilter(django_filters.FilterSet):
 
 class EditJobViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """AI edits. Create answers 202 with the queued job, or 403 with the gate's reasons (the denied job
-    is kept). Send an ``Idempotency-Key`` header to make retries safe (see IDEMPOTENCY_KEY)."""
+    is kept). Send an ``Idempotency-Key`` header to make retries safe."""
 
     queryset = EditJob.objects.select_related(
         "production", "submit_evaluation", "start_evaluation"
@@ -316,7 +316,9 @@ def _key_reused(exc: IdempotencyKeyReused) -> Response:
 
 
 def _job_response(run, body) -> Response:
-    if run.status != "denied":
+    # The answer follows the decision at submit, so a replayed key answers as the first request did
+    # even after a worker's own gate has denied the run since.
+    if run.submit_evaluation.allowed:
         return Response(body, status=status.HTTP_202_ACCEPTED)
     reasons = [r for r in run.submit_evaluation.reasons if r["blocking"]]
     detail = "The rights do not allow this: " + " ".join(r["message"] for r in reasons)
