@@ -10,31 +10,24 @@ from django.utils.html import format_html
 from assets import services
 from assets.choices import AssetOrigin, AssetStatus, C2paState
 from assets.models import Appearance, Asset, Person
-from studio.admin import ScopedAdminMixin
+from studio.admin import ScopedAdminMixin, ServiceAdmin
+from studio.admin_badges import BLUE, GREEN, GREY, LIGHT_GREY, ORANGE, RED, choice_badge
 from studio.choices import ScopeAction
-from studio.exceptions import PayloadTooLarge
+from studio.exceptions import Conflict, PayloadTooLarge
 from studio.models import Production
 
 STATUS_COLORS = {
-    AssetStatus.ACTIVE: "#2e7d32",
-    AssetStatus.QUARANTINED: "#ef6c00",
-    AssetStatus.TAINTED: "#c62828",
-    AssetStatus.WITHDRAWN: "#555",
+    AssetStatus.ACTIVE: GREEN,
+    AssetStatus.QUARANTINED: ORANGE,
+    AssetStatus.TAINTED: RED,
+    AssetStatus.WITHDRAWN: GREY,
 }
 C2PA_COLORS = {
-    C2paState.TRUSTED: "#2e7d32",
-    C2paState.VALID: "#1565c0",
-    C2paState.INVALID: "#c62828",
-    C2paState.NONE: "#888",
+    C2paState.TRUSTED: GREEN,
+    C2paState.VALID: BLUE,
+    C2paState.INVALID: RED,
+    C2paState.NONE: LIGHT_GREY,
 }
-
-
-def badge(color: str, label: str):
-    return format_html(
-        '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
-        color,
-        label,
-    )
 
 
 class AssetUploadForm(forms.Form):
@@ -57,9 +50,17 @@ class AppearanceInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Asset)
-class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AssetAdmin(ScopedAdminMixin, ServiceAdmin):
+    """Footage is added on the upload page (the ingest service) and never changed here."""
+
     list_display = [
         "preview",
         "original_filename",
@@ -83,9 +84,6 @@ class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="")
     def preview(self, obj):
         if not obj.thumbnail_key:
@@ -95,11 +93,11 @@ class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
-        return badge(STATUS_COLORS[obj.status], obj.get_status_display())
+        return choice_badge(STATUS_COLORS, obj.status, obj.get_status_display())
 
     @admin.display(description="Credentials", ordering="c2pa_state")
     def credentials_badge(self, obj):
-        return badge(C2PA_COLORS[obj.c2pa_state], obj.get_c2pa_state_display())
+        return choice_badge(C2PA_COLORS, obj.c2pa_state, obj.get_c2pa_state_display())
 
     def get_urls(self):
         return [
@@ -151,7 +149,7 @@ class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     filename=upload.name,
                     origin=form.cleaned_data["origin"],
                 )
-            except (ValidationError, PayloadTooLarge, PermissionDenied) as exc:
+            except (ValidationError, PayloadTooLarge, PermissionDenied, Conflict) as exc:
                 form.add_error("file", " ".join(getattr(exc, "messages", [str(exc)])))
             else:
                 verb = "Ingested" if result.created else "Already in the library:"
@@ -167,11 +165,16 @@ class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PersonAdmin(ScopedAdminMixin, ServiceAdmin):
     list_display = ["name", "kind", "is_minor", "is_deceased", "email"]
     list_filter = ["kind", "is_minor", "is_deceased", "productions"]
     search_fields = ["name", "email"]
     filter_horizontal = ["productions"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "productions":
+            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.CHANGE)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         fields = {f: form.cleaned_data[f] for f in services.PERSON_FIELDS if f in form.cleaned_data}
@@ -183,6 +186,3 @@ class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
         else:
             saved = services.person_create(actor=request.user, productions=productions, **fields)
         obj.pk = saved.pk
-
-    def save_related(self, request, form, formsets, change):
-        """The service already set the productions."""

@@ -8,36 +8,36 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assets.admin import badge
 from assets.models import Asset
 from editing import services
 from editing.choices import JobStatus
 from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
 from editing.operations import OPERATIONS
 from licensing.choices import Media
-from studio.admin import ScopedAdminMixin
+from studio.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
+from studio.admin_badges import BLUE, GREEN, GREY, LIGHT_GREY, PURPLE, RED, choice_badge
 from studio.choices import ScopeAction
+from studio.exceptions import Conflict
 from studio.models import Production
 
 JOB_COLORS = {
-    JobStatus.PENDING: "#888",
-    JobStatus.QUEUED: "#1565c0",
-    JobStatus.RUNNING: "#6a1b9a",
-    JobStatus.SUCCEEDED: "#2e7d32",
-    JobStatus.FAILED: "#c62828",
-    JobStatus.DENIED: "#c62828",
-    JobStatus.CANCELLED: "#555",
+    JobStatus.PENDING: LIGHT_GREY,
+    JobStatus.QUEUED: BLUE,
+    JobStatus.RUNNING: PURPLE,
+    JobStatus.SUCCEEDED: GREEN,
+    JobStatus.FAILED: RED,
+    JobStatus.DENIED: RED,
+    JobStatus.CANCELLED: GREY,
 }
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Model versions are registered through the API or a command (editing.services.model_register)."""
+
     list_display = ["family", "version", "task", "status", "short_hash", "max_side", "created_at"]
     list_filter = ["task", "status"]
     readonly_fields = [f.name for f in ModelVersion._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.display(description="weights SHA-256")
     def short_hash(self, obj):
@@ -45,7 +45,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Adapter)
-class AdapterAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AdapterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Adapters are registered by their training runs (editing.services.adapter_register)."""
+
     list_display = [
         "name",
         "production",
@@ -57,9 +59,6 @@ class AdapterAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "production"]
     readonly_fields = [*(f.name for f in Adapter._meta.fields), "ledger"]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.display(description="weights")
     def weights(self, obj):
@@ -106,7 +105,9 @@ class EditRequestForm(forms.Form):
 
 
 @admin.register(EditJob)
-class EditJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
+    """Edits are requested on the request page (edit_job_submit); cancel and recall are actions."""
+
     list_display = [
         "pk",
         "operation",
@@ -127,7 +128,7 @@ class EditJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
-        return badge(JOB_COLORS[obj.status], obj.get_status_display())
+        return choice_badge(JOB_COLORS, obj.status, obj.get_status_display())
 
     @admin.display(description="Progress")
     def progress(self, obj):
@@ -180,7 +181,7 @@ class EditJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     parameters=params,
                     adapters=[(data["adapter"], 1.0)] if data["adapter"] else [],
                 )
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, Conflict) as exc:
                 form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
             else:
                 level = messages.SUCCESS if job.status == JobStatus.QUEUED else messages.ERROR
@@ -213,7 +214,9 @@ class EditJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TrainingRunAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Training runs are started through the API (training_run_submit) and shown here."""
+
     list_display = [
         "pk",
         "name",
@@ -225,9 +228,3 @@ class TrainingRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "production"]
     readonly_fields = [f.name for f in TrainingRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -12,7 +12,9 @@ from assets.incoming import HashingUploadHandler
 from editing import services
 from editing.choices import ModelTask
 from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
+from editing.models.jobs import IDEMPOTENCY_KEY_MAX_CHARS
 from editing.operations import OPERATIONS
+from editing.services.idempotency import HEADER, IdempotencyKeyReused
 from editing.services.training import training_run_submit
 from licensing.api import AssetIdsField
 from licensing.choices import Media
@@ -22,6 +24,26 @@ from studio.api.fields import ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        f"Makes retries safe. At most {IDEMPOTENCY_KEY_MAX_CHARS} printable ASCII characters "
+        "without spaces (a longer or other key is a 400; keys are never shortened). A key belongs "
+        "to the requesting user within the request's production and is bound to the request body: "
+        "the same key with the same body, sent again or concurrently, answers as the first request "
+        "did (the same 202, or the same 403 with its reasons) with the same job as it stands now, "
+        "and queues nothing more; the same key with a different body is a 422 naming the header."
+    ),
+)
+SUBMIT_RESPONSES = {
+    400: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+    422: OpenApiTypes.OBJECT,
+}
 
 
 class ModelVersionSerializer(StrictModelSerializer):
@@ -257,18 +279,20 @@ class EditJobViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     @extend_schema(
         request=EditRequestSerializer,
-        responses={202: EditJobSerializer, 403: OpenApiTypes.OBJECT},
-        parameters=[
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
-        ],
+        responses=SUBMIT_RESPONSES | {202: EditJobSerializer},
+        parameters=[IDEMPOTENCY_KEY],
     )
     def create(self, request, *args, **kwargs):
         payload = EditRequestSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data["adapters"] = [(item["adapter"], item["weight"]) for item in data.get("adapters", [])]
-        key = request.headers.get("Idempotency-Key", "")[:100]
-        job = services.edit_job_submit(actor=self.principal, idempotency_key=key, **data)
+        key = request.headers.get(HEADER, "")
+        try:
+            job = services.edit_job_submit(actor=self.principal, idempotency_key=key, **data)
+        except IdempotencyKeyReused as exc:
+            return _key_reused(exc)
+        job = self.get_queryset().get(pk=job.pk)
         return _job_response(job, self.get_serializer(job).data)
 
     @extend_schema(request=None, responses={200: EditJobSerializer})
@@ -285,8 +309,16 @@ class EditJobViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
         return _job_response(job, self.get_serializer(job).data)
 
 
+def _key_reused(exc: IdempotencyKeyReused) -> Response:
+    errors = [{"field": exc.field, "message": str(exc)}]
+    document = problem(422, str(exc), code="idempotency_key_reused", errors=errors)
+    return Response(document, status=422, content_type=PROBLEM_CONTENT_TYPE)
+
+
 def _job_response(run, body) -> Response:
-    if run.status != "denied":
+    # The answer follows the decision at submit, so a replayed key answers as the first request did
+    # even after a worker's own gate has denied the run since.
+    if run.submit_evaluation.allowed:
         return Response(body, status=status.HTTP_202_ACCEPTED)
     reasons = [r for r in run.submit_evaluation.reasons if r["blocking"]]
     detail = "The rights do not allow this: " + " ".join(r["message"] for r in reasons)
@@ -333,7 +365,8 @@ class TrainingRequestSerializer(StrictSerializer):
 class TrainingRunViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
-    """Training runs: 202 with the queued run, or 403 with the gate's reasons."""
+    """Training runs: 202 with the queued run, or 403 with the gate's reasons; ``Idempotency-Key``
+    as for edits."""
 
     queryset = TrainingRun.objects.select_related(
         "production", "submit_evaluation", "start_evaluation", "adapter"
@@ -341,11 +374,22 @@ class TrainingRunViewSet(
     serializer_class = TrainingRunSerializer
     filterset_fields = ["status"]
 
-    @extend_schema(request=TrainingRequestSerializer, responses={202: TrainingRunSerializer})
+    @extend_schema(
+        request=TrainingRequestSerializer,
+        responses=SUBMIT_RESPONSES | {202: TrainingRunSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def create(self, request, *args, **kwargs):
         payload = TrainingRequestSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        run = training_run_submit(actor=self.principal, **payload.validated_data)
+        key = request.headers.get(HEADER, "")
+        try:
+            run = training_run_submit(
+                actor=self.principal, idempotency_key=key, **payload.validated_data
+            )
+        except IdempotencyKeyReused as exc:
+            return _key_reused(exc)
+        run = self.get_queryset().get(pk=run.pk)
         return _job_response(run, self.get_serializer(run).data)
 
 

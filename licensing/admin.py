@@ -6,22 +6,37 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from assets.admin import AssetAdmin, badge
+from assets.admin import AssetAdmin
+from assets.models import Asset, Person
 from licensing import services
 from licensing.choices import LicenseStatus
 from licensing.models import ClearanceRequest, Consent, GateEvaluation, Grant, License, Party
+from licensing.services.consents import CONSENT_FIELDS
 from licensing.services.licenses import GRANT_FIELDS
-from studio.admin import ScopedAdminMixin
+from studio.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
+from studio.admin_badges import GREEN, GREY, LIGHT_GREY, ORANGE, RED, badge, choice_badge
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
+from studio.models import Production
 
 LICENSE_COLORS = {
-    LicenseStatus.DRAFT: "#888",
-    LicenseStatus.ACTIVE: "#2e7d32",
-    LicenseStatus.SUSPENDED: "#ef6c00",
-    LicenseStatus.TERMINATED: "#c62828",
-    LicenseStatus.EXPIRED: "#555",
+    LicenseStatus.DRAFT: LIGHT_GREY,
+    LicenseStatus.ACTIVE: GREEN,
+    LicenseStatus.SUSPENDED: ORANGE,
+    LicenseStatus.TERMINATED: RED,
+    LicenseStatus.EXPIRED: GREY,
 }
+# The license fields a legal user edits on the license page; status changes are actions.
+LICENSE_FORM_FIELDS = (
+    "reference",
+    "title",
+    "licensor",
+    "licensee",
+    "starts_at",
+    "ends_at",
+    "coverage",
+    "contract_document",
+)
 
 
 class ExpiringSoonFilter(admin.SimpleListFilter):
@@ -47,13 +62,16 @@ class ConsentExpiringFilter(ExpiringSoonFilter):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ServiceAdmin):
+    """Parties are recorded, not edited: a renamed party is recorded as a new one."""
+
     list_display = ["name", "kind", "contact_email"]
     search_fields = ["name"]
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        if change:
-            raise PermissionDenied("Parties are renamed by recording a new party.")
         obj.pk = services.party_create(
             actor=request.user, **{f: form.cleaned_data[f] for f in form.fields}
         ).pk
@@ -76,7 +94,7 @@ class GrantInline(admin.StackedInline):
 
 
 @admin.register(License)
-class LicenseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class LicenseAdmin(ScopedAdminMixin, ServiceAdmin):
     list_display = [
         "reference",
         "title",
@@ -94,30 +112,27 @@ class LicenseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["status"]
     actions = ["suspend", "reinstate", "terminate"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A license stays with the production it was recorded for (its scope and audit chain).
+        return ["status", "production"] if obj else ["status"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "production":
+            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.LEGAL)
+        if db_field.name == "contract_document":
+            kwargs["queryset"] = Asset.objects.restrict(request.user, ScopeAction.LEGAL)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
-        return badge(LICENSE_COLORS[obj.status], obj.get_status_display())
+        return choice_badge(LICENSE_COLORS, obj.status, obj.get_status_display())
 
     def save_model(self, request, obj, form, change):
-        fields = {
-            f: form.cleaned_data[f]
-            for f in ("reference", "title", "starts_at", "ends_at", "coverage")
-        }
-        if change:
-            request._license = services.license_update(actor=request.user, license=obj, **fields)
-        else:
-            request._license = services.license_create(
-                actor=request.user,
-                production=form.cleaned_data["production"],
-                licensor=form.cleaned_data["licensor"],
-                licensee=form.cleaned_data["licensee"],
-                contract_document=form.cleaned_data.get("contract_document"),
-                **fields,
-            )
-        obj.pk = request._license.pk
+        """Saved with its grants in save_related: one service call, one audit event."""
 
     def save_related(self, request, form, formsets, change):
-        """The grants inline replaces the license's grants through the service, in one audited change."""
+        """The license and its grants inline go to the service together, as one audited change."""
+        fields = {f: form.cleaned_data.get(f) for f in LICENSE_FORM_FIELDS}
         grants = []
         for formset in formsets:
             for row in formset.forms:
@@ -128,13 +143,24 @@ class LicenseAdmin(ScopedAdminMixin, admin.ModelAdmin):
                         | {"productions": list(data["productions"])}
                     )
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        services.license_update(actor=request.user, license=request._license, grants=grants)
+        if change:
+            saved = services.license_update(
+                actor=request.user, license=form.instance, grants=grants, **fields
+            )
+        else:
+            saved = services.license_create(
+                actor=request.user,
+                production=form.cleaned_data["production"],
+                grants=grants,
+                **fields,
+            )
+        form.instance.pk = saved.pk
 
     def _set_status(self, request, queryset, status):
         for license in queryset:
             try:
                 services.license_set_status(actor=request.user, license=license, status=status)
-            except (Conflict, PermissionDenied) as exc:
+            except (Conflict, PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"{license.reference}: {exc}", messages.WARNING)
 
     @admin.action(description="Suspend selected licenses")
@@ -154,28 +180,57 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["person", "productions", *CONSENT_FIELDS, "evidence"]
+
+
 @admin.register(Consent)
-class ConsentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ConsentAdmin(ScopedAdminMixin, ServiceAdmin):
+    """Consents are recorded here and revoked with the action; a recorded consent is never edited."""
+
+    form = ConsentForm
     list_display = ["person", "scope", "valid_from", "valid_until", "signed_by", "state"]
     list_filter = ["scope", "productions", ConsentExpiringFilter]
     search_fields = ["person__name", "signed_by"]
     list_select_related = ["person", "revocation"]
+    filter_horizontal = ["productions"]
     actions = ["revoke"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "person":
+            kwargs["queryset"] = Person.objects.restrict(request.user, ScopeAction.LEGAL)
+        if db_field.name == "evidence":
+            kwargs["queryset"] = Asset.objects.restrict(request.user, ScopeAction.LEGAL)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "productions":
+            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.LEGAL)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        obj.pk = services.consent_create(
+            actor=request.user,
+            person=data["person"],
+            productions=list(data["productions"]),
+            evidence=data.get("evidence"),
+            **{field: data[field] for field in CONSENT_FIELDS},
+        ).pk
 
     @admin.display(description="State")
     def state(self, obj):
         revocation = getattr(obj, "revocation", None)
         if revocation is not None:
-            return badge("#c62828", f"revoked {revocation.revoked_at:%Y-%m-%d}")
+            return badge(RED, f"revoked {revocation.revoked_at:%Y-%m-%d}")
         if obj.valid_until and obj.valid_until <= timezone.now():
-            return badge("#555", "expired")
-        return badge("#2e7d32", "in force")
+            return badge(GREY, "expired")
+        return badge(GREEN, "in force")
 
     @admin.action(description="Revoke selected consents…")
     def revoke(self, request, queryset):
@@ -207,8 +262,38 @@ class ConsentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/licensing/revoke_confirm.html", context)
 
 
+# What a coordinator asks for; who asked, the status and the decision are the service's to write.
+CLEARANCE_REQUEST_FIELDS = (
+    "action",
+    "territory",
+    "media",
+    "language",
+    "use_from",
+    "use_until",
+    "purpose",
+)
+CLEARANCE_DECISION_FIELDS = [
+    "status",
+    "requested_by",
+    "decided_by",
+    "decided_at",
+    "decision_notes",
+    "created_grant",
+    "created_at",
+]
+
+
+class ClearanceRequestForm(forms.ModelForm):
+    class Meta:
+        model = ClearanceRequest
+        fields = ["production", "assets", *CLEARANCE_REQUEST_FIELDS]
+
+
 @admin.register(ClearanceRequest)
-class ClearanceRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ClearanceRequestAdmin(ScopedAdminMixin, ServiceAdmin):
+    """A coordinator asks here; legal decides elsewhere (the decide service), never in this form."""
+
+    form = ClearanceRequestForm
     list_display = [
         "pk",
         "production",
@@ -220,13 +305,36 @@ class ClearanceRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "decided_by",
     ]
     list_filter = ["status", "action", "production"]
+    autocomplete_fields = ["assets"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        return CLEARANCE_DECISION_FIELDS if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "production":
+            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.CHANGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "assets":
+            kwargs["queryset"] = Asset.objects.restrict(request.user, ScopeAction.CHANGE)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        obj.pk = services.clearance_request_create(
+            actor=request.user,
+            production=data["production"],
+            assets=list(data["assets"]),
+            **{field: data[field] for field in CLEARANCE_REQUEST_FIELDS},
+        ).pk
+
 
 @admin.register(GateEvaluation)
-class GateEvaluationAdmin(admin.ModelAdmin):
+class GateEvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "production",
@@ -240,15 +348,6 @@ class GateEvaluationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, ScopeAction.AUDIT)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LinkLicenseForm(forms.Form):

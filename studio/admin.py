@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.html import format_html
 
 from studio import services
+from studio.admin_badges import GREEN, ORANGE, RED, badge
 from studio.auth import admin_access
 from studio.exceptions import Conflict
-from studio.forms import MemberAuthenticationForm
+from studio.forms import MemberAuthenticationForm, add_refusal
 from studio.models import ApiToken, AuditEvent, Membership, Production
 
 admin.site.site_header = "Clearcut"
@@ -15,6 +18,9 @@ admin.site.site_title = "Clearcut"
 admin.site.index_title = "Footage, rights and provenance"
 admin.site.has_permission = admin_access
 admin.site.login_form = MemberAuthenticationForm
+
+# What a service raises when it refuses a write; admin pages show these to the user.
+SERVICE_ERRORS = (ValidationError, PermissionDenied, Conflict)
 
 
 class ScopedAdminMixin:
@@ -24,6 +30,80 @@ class ScopedAdminMixin:
         return super().get_queryset(request).restrict(request.user)
 
 
+class ReadOnlyAdminMixin:
+    """Rows are shown, never added, changed or deleted here: other doors write them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """An admin page whose every write is a service call, with the signed-in user as the actor.
+
+    Subclasses save in ``save_model`` (and ``save_formset`` for inlines) through their app's
+    services; nothing here writes a row itself, and nothing is deleted from a page. When a service
+    refuses, the transaction Django runs the change form in has rolled back, and the same POST is
+    shown again with the refusal as form errors.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SERVICE_ERRORS as exc:
+            if not getattr(request, "_clearcut_saving", False):
+                raise
+            request._clearcut_saving, request._clearcut_refusal = False, exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_clearcut_refusal", None)
+        if refusal is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                data = super().clean()
+                add_refusal(self, refusal)
+                return data
+
+        return RefusedForm
+
+    def save_form(self, request, form, change):
+        # From here on a service error is a refusal to show, not a bug to raise.
+        request._clearcut_saving = True
+        return form.save(commit=False)
+
+    def save_model(self, request, obj, form, change):
+        raise NotImplementedError(f"{type(self).__name__} must save through a service.")
+
+    def save_related(self, request, form, formsets, change):
+        """Services set an object's relations themselves; inline rows go through save_formset."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+
+    def save_formset(self, request, form, formset, change):
+        if any(row.has_changed() for row in formset.forms) or formset.deleted_forms:
+            raise NotImplementedError(f"{type(self).__name__} must save inlines through a service.")
+        # Read by the admin's own change message; nothing was saved from the formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
+
+    def delete_queryset(self, request, queryset):
+        raise PermissionDenied
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -31,7 +111,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Production)
-class ProductionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ProductionAdmin(ScopedAdminMixin, ServiceAdmin):
     list_display = ["code", "name", "created_at"]
     search_fields = ["code", "name"]
     inlines = [MembershipInline]
@@ -76,6 +156,8 @@ class ProductionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Roles are given on the production's page; here they can only be removed, through the service."""
+
     list_display = ["production", "user", "role"]
     list_filter = ["role", "production"]
     search_fields = ["user__username", "production__code"]
@@ -85,6 +167,13 @@ class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        services.membership_remove(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "production"):
+            services.membership_remove(actor=request.user, membership=membership)
 
 
 class ApiTokenAddForm(forms.ModelForm):
@@ -105,7 +194,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ServiceAdmin):
     list_display = ["name", "user", "prefix", "can_write", "expires_at", "state", "last_used_at"]
     list_filter = ["can_write", "revoked_at"]
     search_fields = ["name", "user__username", "key_prefix"]
@@ -119,9 +208,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="Key")
     def prefix(self, obj):
         return f"cc_{obj.key_prefix}…"
@@ -129,12 +215,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, obj):
         if obj.revoked_at:
-            color, label = "#b00", "revoked"
-        elif obj.expires_at <= timezone.now():
-            color, label = "#b60", "expired"
-        else:
-            color, label = "#070", "active"
-        return format_html('<span style="color:{}">{}</span>', color, label)
+            return badge(RED, "revoked")
+        if obj.expires_at <= timezone.now():
+            return badge(ORANGE, "expired")
+        return badge(GREEN, "active")
 
     def save_model(self, request, obj, form, change):
         token, raw_key = services.api_token_create(
@@ -148,9 +232,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj.pk = token.pk
         messages.warning(request, f"Copy this key now; it will not be shown again: {raw_key}")
 
-    def save_related(self, request, form, formsets, change):
-        """The service already attached the productions."""
-
     @admin.action(description="Revoke selected tokens")
     def revoke_selected(self, request, queryset):
         revoked = 0
@@ -158,13 +239,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
             try:
                 services.api_token_revoke(actor=request.user, token=token)
                 revoked += 1
-            except Conflict:
+            except (Conflict, PermissionDenied):
                 continue
         self.message_user(request, f"Revoked {revoked} token(s).")
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail is read-only everywhere, the admin included."""
 
     list_display = [
@@ -185,15 +266,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
         return super().get_queryset(request).restrict(request.user, ScopeAction.AUDIT)
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Accounts are made outside the admin (manage.py createsuperuser); a person's roles are memberships,
+# given on a production's page. Django's own pages would change accounts, staff flags and permissions
+# with no audit event, so here they are shown read-only.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
 
 
-# Registered here so that Django's admin autodiscovery (which imports studio.admin) finds them.
-from studio.webhooks import admin as webhooks_admin  # noqa: E402, F401, I001
+@admin.register(get_user_model())
+class ReadOnlyUserAdmin(ReadOnlyAdminMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class ReadOnlyGroupAdmin(ReadOnlyAdminMixin, GroupAdmin):
+    pass

@@ -8,7 +8,3 @@ class StudioConfig(AppConfig):
 
     def ready(self) -> None:
         from studio.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
-
-        # receivers connects other apps' signals to webhook events; tasks registers the delivery
-        # task, which Celery's autodiscovery (``<app>.tasks`` only) would not find by itself.
-        from studio.webhooks import receivers, tasks  # noqa: F401

@@ -2,15 +2,31 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from kombu import Queue as KombuQueue
 
 from studio.beat import BEAT_SCHEDULE
-from studio.queues import TASK_ROUTES, Queue
+from studio.correlation import correlation_scope
+from studio.queues import CORRELATION_HEADER, TASK_ROUTES, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 
-app = Celery("clearcut")
+
+class CorrelatedTask(Task):
+    """Runs every task under the correlation id of the action that queued it (a message header), so
+    the audit events a worker writes carry the same id as the request that caused them."""
+
+    def __call__(self, *args, **kwargs):
+        with correlation_scope(self._queued_correlation_id()):
+            return super().__call__(*args, **kwargs)
+
+    def _queued_correlation_id(self) -> str | None:
+        request = self.request
+        # A worker merges custom headers into the request; ``Task.apply`` keeps them apart.
+        return request.get(CORRELATION_HEADER) or (request.headers or {}).get(CORRELATION_HEADER)
+
+
+app = Celery("clearcut", task_cls=CorrelatedTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [KombuQueue(queue.value, routing_key=queue.value) for queue in Queue]
 app.conf.task_routes = TASK_ROUTES

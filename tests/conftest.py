@@ -1,6 +1,10 @@
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 import pytest
 from rest_framework.test import APIClient
 
+from studio import queues
 from tests.factories import MembershipFactory, ProductionFactory, UserFactory, make_token
 
 
@@ -48,3 +52,33 @@ def token_client(db):
         return client
 
     return _client
+
+
+@dataclass
+class Message:
+    task: str
+    args: tuple
+    correlation_id: str | None
+    countdown: int | None
+
+
+@dataclass
+class Broker:
+    """Task messages the services handed to the broker, recorded instead of sent."""
+
+    messages: list[Message] = field(default_factory=list)
+    # task name -> the first argument of each message (an id), in order
+    by_task: defaultdict[str, list] = field(default_factory=lambda: defaultdict(list))
+
+    def publish(self, task_name, args, *, correlation_id=None, countdown=None):
+        self.messages.append(Message(task_name, tuple(args), correlation_id, countdown))
+        self.by_task[task_name].append(args[0] if len(args) == 1 else tuple(args))
+
+
+@pytest.fixture
+def broker(monkeypatch) -> Broker:
+    """No broker: what ``studio.queues.enqueue`` sends after commit is recorded here, and tests
+    run the services (or the tasks) themselves."""
+    recorded = Broker()
+    monkeypatch.setattr(queues, "publish", recorded.publish)
+    return recorded

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from assets import storage
+from assets import events, storage
 from assets.choices import AssetOrigin, AssetStatus, C2paState
 from assets.credentials import read_credentials
+from assets.derivatives import build_derivatives
 from assets.incoming import IncomingFile, spool_stream
 from assets.models import Asset
 from assets.probe import probe
@@ -22,6 +23,7 @@ from assets.sniff import sniff, supported_formats
 from studio.actors import describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
+from studio.queues import enqueue
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 
 MAX_FILENAME = 255
+DERIVATIVES_TASK = "assets.make_derivatives"
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,8 @@ def _create(actor, production, incoming, filename, origin, facts, credentials, k
             "filename": filename,
         },
     )
-    from assets.signals import asset_ingested
-    from assets.tasks import make_derivatives
-
-    transaction.on_commit(lambda: make_derivatives.delay(asset.pk))
-    transaction.on_commit(lambda: asset_ingested.send(Asset, asset=asset))
+    enqueue(DERIVATIVES_TASK, asset.pk)
+    events.asset_ingested(asset)
     return asset
 
 
@@ -196,8 +196,6 @@ def _spool(source: IncomingFile | BinaryIO | Path) -> IncomingFile:
 
 def asset_make_derivatives(*, asset_id: int) -> Asset | None:
     """Build the thumbnail and proxy once; a redelivered task finds them and does nothing."""
-    from assets.derivatives import build_derivatives
-
     asset = Asset.objects.filter(pk=asset_id).first()
     if asset is None or (asset.thumbnail_key and asset.proxy_key):
         return asset

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from assets import events
 from assets.choices import AssetStatus
 from assets.models import Asset
 from studio.audit import audit_record
@@ -63,20 +64,9 @@ def asset_withdraw(
                     "override_reason": override_reason,
                 },
             )
+            events.asset_withdrawn(asset, reason=reason)
             withdrawn.append(asset)
-        transaction.on_commit(lambda: _announce_withdrawn(withdrawn, reason))
     return withdrawn
-
-
-def _announce_withdrawn(assets: list[Asset], reason: str) -> None:
-    from studio.webhooks.services import webhook_emit
-
-    for asset in assets:
-        webhook_emit(
-            event_type="asset.withdrawn",
-            production=asset.production,
-            data={"asset": asset.pk, "sha256": asset.sha256, "reason": reason},
-        )
 
 
 def asset_ensure_downloadable(asset: Asset) -> None:

@@ -4,6 +4,8 @@ from django.db.models import Q
 from editing.choices import JobStatus
 from studio.scoping import ScopedQuerySet
 
+IDEMPOTENCY_KEY_MAX_CHARS = 255
+
 
 class _Run(models.Model):
     """What edit jobs and training runs share: who asked, for what use, the gate, the lifecycle."""
@@ -51,6 +53,16 @@ class _Run(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=IDEMPOTENCY_KEY_MAX_CHARS,
+        blank=True,
+        help_text="the client's Idempotency-Key, unique per requester and production",
+    )
+    idempotency_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the request the key was first sent with",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,12 +97,11 @@ class EditJob(_Run):
     recalled_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta(_Run.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["requested_by_id", "idempotency_key"],
+                fields=["requested_by_id", "production", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="edit_job_idempotency",
             ),
@@ -137,7 +148,13 @@ class TrainingRun(_Run):
     )
 
     class Meta(_Run.Meta):
-        pass
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by_id", "production", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="training_run_idempotency",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Training #{self.pk} {self.name} ({self.status})"

@@ -15,6 +15,7 @@ from assets.credentials.manifest import AdapterFacts, ModelFacts, OutputFacts
 from assets.incoming import spool_in_place
 from assets.services import asset_ingest, derivation_record, output_stamp
 from assets.storage import LocalCopy
+from editing import events
 from editing.choices import FINISHED, JobStatus
 from editing.masks import asset_mask, polygons_mask
 from editing.media import OUTPUT_SUFFIX, edit_clip, edit_still, output_mime
@@ -24,7 +25,6 @@ from editing.pipelines import WeightsMismatch, device_and_dtype, pipeline_cache
 from editing.services.lifecycle import WORKER, claim, end, finish
 from editing.services.progress import Progress
 from editing.services.submit import job_use_request
-from editing.signals import job_finished
 from licensing.services import gate_check
 from licensing.training_mining import training_mining_terms
 
@@ -39,11 +39,11 @@ def _claim(job_id: int, worker: str) -> EditJob | None:
 
 
 def _finish(job: EditJob, status: str, error: str = "") -> None:
-    finish(job, status, PREFIX, error, job_finished)
+    finish(job, status, PREFIX, error, events.job_finished)
 
 
 def _end(job_id: int, status: str, error: str) -> None:
-    end(EditJob, job_id, status, PREFIX, error, job_finished)
+    end(EditJob, job_id, status, PREFIX, error, events.job_finished)
 
 
 def edit_job_execute(*, job_id: int, worker: str = "local") -> EditJob | None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from editing.choices import FINISHED, JobStatus
 from studio.actors import SystemActor
 from studio.audit import audit_record
+from studio.queues import enqueue
 
 WORKER = SystemActor("editing.worker")
 
@@ -39,7 +40,9 @@ def claim(model, pk: int, worker: str, prefix: str, device: str):
     return run
 
 
-def finish(run, status: str, prefix: str, error: str = "", signal=None) -> None:
+def finish(run, status: str, prefix: str, error: str = "", announce=None) -> None:
+    """Record the outcome and its audit event; ``announce(run)`` builds the MAM event in the same
+    transaction."""
     run.status, run.error, run.finished_at = status, error[:5000], timezone.now()
     run.save(update_fields=["status", "error", "finished_at", "updated_at"])
     audit_record(
@@ -49,19 +52,21 @@ def finish(run, status: str, prefix: str, error: str = "", signal=None) -> None:
         target=run,
         after={"error": error[:500]} if error else {},
     )
-    if signal is not None:
-        transaction.on_commit(lambda: _announce(signal, run, prefix))
+    if announce is not None:
+        announce(run)
 
 
-def end(model, pk: int, status: str, prefix: str, error: str, signal=None) -> None:
+def end(model, pk: int, status: str, prefix: str, error: str, announce=None) -> None:
     """Finish a run that stopped early (denied at start, cancelled, failed), unless it already finished."""
     with transaction.atomic():
         run = model.objects.select_for_update().get(pk=pk)
         if run.status not in FINISHED:
-            finish(run, status, prefix, error, signal)
+            finish(run, status, prefix, error, announce)
 
 
-def queue_or_deny(*, actor, run, decision, prefix: str, facts: dict, task, signal) -> None:
+def queue_or_deny(
+    *, actor, run, decision, prefix: str, facts: dict, task_name: str, announce
+) -> None:
     """After the gate at submit: an allowed run goes to the GPU queue after commit; a denied one is
     kept, finished, with its reasons, and announced."""
     if decision.allowed:
@@ -78,11 +83,6 @@ def queue_or_deny(*, actor, run, decision, prefix: str, facts: dict, task, signa
         after={**facts, "reasons": [r.message for r in decision.blocking]},
     )
     if decision.allowed:
-        transaction.on_commit(lambda: task.delay(run.pk))
+        enqueue(task_name, run.pk)
     else:
-        transaction.on_commit(lambda: _announce(signal, run, prefix))
-
-
-def _announce(signal, run, prefix: str) -> None:
-    """Receivers take an edit job as ``job`` and a training run as ``run``."""
-    signal.send(type(run), **{"job" if prefix == "editing.job" else "run": run})
+        announce(run)

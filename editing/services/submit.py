@@ -11,10 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.choices import AssetKind
+from editing import events
 from editing.choices import AdapterStatus, ModelStatus
 from editing.masks import asset_mask, checked_mask, polygons_mask
 from editing.models import EditJob, EditJobAdapter, ModelVersion
 from editing.operations import get_operation
+from editing.services.idempotency import (
+    idempotency_key_checked,
+    request_fingerprint,
+    run_create_once,
+    run_replayed,
+)
 from editing.services.lifecycle import queue_or_deny
 from licensing.gate import UseRequest
 from licensing.services import gate_check
@@ -148,17 +155,37 @@ def edit_job_submit(
 ) -> EditJob:
     """Check an edit request, gate it, record it; allowed jobs go to the GPU queue after commit.
 
-    A denied job is kept, with its reasons, and never queued. The same idempotency key from the same
-    requester returns the job already made.
+    A denied job is kept, with its reasons, and never queued. An idempotency key is the requester's
+    within the production and bound to the request: sent again with the same request, even
+    concurrently, it returns the job already made; with a different one it raises
+    IdempotencyKeyReused (see ``editing.services.idempotency``).
     """
     require_production_access(actor, production, ScopeAction.CHANGE)
     who = describe_actor(actor)
-    if idempotency_key:
-        existing = EditJob.objects.filter(
-            requested_by_id=who.actor_id, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            return existing
+    key = idempotency_key_checked(idempotency_key)
+    fingerprint = request_fingerprint(
+        {
+            "production": production.pk,
+            "operation": operation,
+            "inputs": [asset.pk for asset in inputs],
+            "territory": territory,
+            "media": media,
+            "language": language,
+            "mask": mask.pk if mask is not None else None,
+            "mask_polygons": mask_polygons or [],
+            "prompt": prompt,
+            "negative_prompt": negative_prompt,
+            "parameters": parameters or {},
+            "seed": seed,
+            "model_version": model_version.pk if model_version is not None else None,
+            "adapters": [[adapter.pk, weight] for adapter, weight in adapters],
+            "recalled_from": recalled_from.pk if recalled_from is not None else None,
+        }
+    )
+    scope = {"requester_id": who.actor_id, "production": production, "key": key}
+    existing = run_replayed(EditJob, fingerprint=fingerprint, **scope)
+    if existing is not None:
+        return existing
     op = get_operation(operation)
     check_inputs(production, inputs)
     model = choose_model(op, model_version)
@@ -168,7 +195,10 @@ def edit_job_submit(
     check_frames(params, inputs[0])
     check_mask(op, inputs[0], mask, mask_polygons)
     with transaction.atomic():
-        job = EditJob.objects.create(
+        job, created = run_create_once(
+            EditJob,
+            key=key,
+            fingerprint=fingerprint,
             production=production,
             requested_by=who.actor_name,
             requested_by_id=who.actor_id,
@@ -183,9 +213,10 @@ def edit_job_submit(
             mask_polygons=mask_polygons or [],
             prompt=prompt,
             negative_prompt=negative_prompt,
-            idempotency_key=idempotency_key,
             recalled_from=recalled_from,
         )
+        if not created:
+            return job
         job.inputs.set(inputs)
         EditJobAdapter.objects.bulk_create(
             [EditJobAdapter(job=job, adapter=a, weight=w) for a, w in adapters]
@@ -213,9 +244,6 @@ def job_use_request(job: EditJob) -> UseRequest:
 
 
 def _queue_or_deny(actor, job: EditJob, decision) -> None:
-    from editing.signals import job_finished
-    from editing.tasks import run_edit_job
-
     facts = {
         "operation": job.operation,
         "inputs": list(job.inputs.values_list("pk", flat=True)),
@@ -227,6 +255,6 @@ def _queue_or_deny(actor, job: EditJob, decision) -> None:
         decision=decision,
         prefix="editing.job",
         facts=facts,
-        task=run_edit_job,
-        signal=job_finished,
+        task_name="editing.gpu.run_edit_job",
+        announce=events.job_finished,
     )

@@ -17,14 +17,20 @@ from django.utils import timezone
 from assets.choices import AssetKind, LineageNode
 from assets.services import derivation_record
 from assets.storage import LocalCopy
+from editing import events
 from editing.choices import FINISHED, JobStatus, ModelTask
 from editing.models import Adapter, TrainingRun
 from editing.operations.base import number
 from editing.pipelines import file_sha256
+from editing.services.idempotency import (
+    idempotency_key_checked,
+    request_fingerprint,
+    run_create_once,
+    run_replayed,
+)
 from editing.services.lifecycle import WORKER, claim, end, finish, queue_or_deny
 from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
-from editing.signals import training_finished
 from licensing.choices import RightsAction
 from licensing.gate import UseRequest
 from licensing.services import gate_check
@@ -95,9 +101,34 @@ def training_run_submit(
     parameters: dict | None = None,
     seed: int | None = None,
     replaces: Adapter | None = None,
+    idempotency_key: str = "",
 ) -> TrainingRun:
-    """Gate a training run on every asset (ai_train) and every person in them (likeness training)."""
+    """Gate a training run on every asset (ai_train) and every person in them (likeness training).
+
+    An idempotency key works as for edit jobs: the same request returns the run already made, a
+    different one raises IdempotencyKeyReused.
+    """
     require_production_access(actor, production, ScopeAction.CHANGE)
+    who = describe_actor(actor)
+    key = idempotency_key_checked(idempotency_key)
+    fingerprint = request_fingerprint(
+        {
+            "production": production.pk,
+            "name": name,
+            "model_version": model_version.pk,
+            "assets": [asset.pk for asset in assets],
+            "territory": territory,
+            "media": media,
+            "caption": caption,
+            "parameters": parameters or {},
+            "seed": seed,
+            "replaces": replaces.pk if replaces is not None else None,
+        }
+    )
+    scope = {"requester_id": who.actor_id, "production": production, "key": key}
+    existing = run_replayed(TrainingRun, fingerprint=fingerprint, **scope)
+    if existing is not None:
+        return existing
     if model_version.task != ModelTask.IMG2IMG:
         raise ValidationError(
             {"model_version": "Adapters are trained on an image-to-image base model."}
@@ -112,9 +143,11 @@ def training_run_submit(
                 {"assets": f"Asset {asset.pk} is {asset.kind}; training uses clips and stills."}
             )
     params = clean_training_parameters(dict(parameters or {}))
-    who = describe_actor(actor)
     with transaction.atomic():
-        run = TrainingRun.objects.create(
+        run, created = run_create_once(
+            TrainingRun,
+            key=key,
+            fingerprint=fingerprint,
             production=production,
             requested_by=who.actor_name,
             requested_by_id=who.actor_id,
@@ -127,20 +160,20 @@ def training_run_submit(
             caption=caption or name,
             replaces=replaces,
         )
+        if not created:
+            return run
         run.assets.set(assets)
         decision, evaluation = gate_check(
             actor=actor, request=training_use_request(run), subject=run
         )
         run.submit_evaluation = evaluation
-        from editing.tasks import run_training
-
         queue_or_deny(
             actor=actor,
             run=run,
             decision=decision,
             prefix=PREFIX,
-            task=run_training,
-            signal=training_finished,
+            task_name="editing.gpu.run_training",
+            announce=events.training_finished,
             facts={"assets": [a.pk for a in assets], "parameters": params},
         )
     return run
@@ -188,7 +221,7 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
             JobStatus.DENIED,
             PREFIX,
             "\n".join(r.message for r in decision.blocking),
-            training_finished,
+            events.training_finished,
         )
         return TrainingRun.objects.get(pk=run.pk)
     ledger = build_ledger(run, decision, evaluation)
@@ -206,7 +239,7 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
             JobStatus.FAILED,
             PREFIX,
             f"{type(exc).__name__}: {exc}",
-            training_finished,
+            events.training_finished,
         )
     return TrainingRun.objects.get(pk=run.pk)
 
@@ -279,7 +312,7 @@ def _complete(run_id: int, weights: Path) -> None:
         )
         run.progress_percent, run.progress_stage = 100, "done"
         run.save(update_fields=["progress_percent", "progress_stage", "updated_at"])
-        finish(run, JobStatus.SUCCEEDED, PREFIX, signal=training_finished)
+        finish(run, JobStatus.SUCCEEDED, PREFIX, announce=events.training_finished)
 
 
 def training_retrain_without(*, actor: Actor, adapter: Adapter) -> TrainingRun:

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Asset, Person
-from licensing.models import Consent, Revocation
+from licensing import events
+from licensing.models import Consent, Revocation, TaintCause
+from licensing.services.taint import taint_propagate
 from licensing.validation import check_window
 from studio.actors import describe_actor
 from studio.audit import audit_record
@@ -122,9 +124,11 @@ def consent_revoke(
                 target=consent,
                 after={"revoked_at": revocation.revoked_at, "reason": reason},
             )
-    from licensing.signals import consent_revoked
-
-    transaction.on_commit(
-        lambda: consent_revoked.send(Consent, consent=consent, revocation=revocation)
-    )
+        taint_propagate(
+            actor=actor,
+            cause_type=TaintCause.CONSENT,
+            cause_id=consent.pk,
+            reason=f"revoked on {revocation.revoked_at:%Y-%m-%d}: {reason}",
+        )
+        events.consent_revoked(consent, revocation, productions)
     return revocation

@@ -12,9 +12,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from licensing import events
 from licensing.choices import LicenseStatus
-from licensing.models import Consent, License
+from licensing.models import Consent, License, TaintCause, TaintRun
 from licensing.services.licenses import license_expire_due
+from licensing.services.taint import taint_propagate
 from studio.actors import SystemActor
 from studio.choices import Role
 
@@ -66,26 +68,24 @@ def rights_expiry_sweep(*, now: dt.datetime | None = None, days: int | None = No
             .prefetch_related("productions")
         ),
     )
-    report.emails_sent = _notify_legal(report, days)
-    _taint_expired_consents(report.expired_consents)
-    from licensing.signals import rights_expiring
-
-    transaction.on_commit(
-        lambda: rights_expiring.send(
-            License,
-            licenses=report.expiring_licenses + report.expired_licenses,
-            consents=report.expiring_consents + report.expired_consents,
-            days=days,
-        )
-    )
+    with transaction.atomic():
+        _taint_expired_consents(report.expired_consents)
+        report.emails_sent = _notify_legal(report, days)
+        events.licenses_expiring(report.expiring_licenses + report.expired_licenses, days=days)
     return report
 
 
 def _taint_expired_consents(consents) -> None:
-    from licensing.models import TaintCause
-    from licensing.services.taint import taint_propagate
-
+    """Each consent that has just expired starts its taint once (a second sweep the same day finds
+    the run already recorded)."""
+    started = set(
+        TaintRun.objects.filter(
+            cause_type=TaintCause.CONSENT, cause_id__in=[c.pk for c in consents]
+        ).values_list("cause_id", flat=True)
+    )
     for consent in consents:
+        if consent.pk in started:
+            continue
         taint_propagate(
             actor=SWEEPER,
             cause_type=TaintCause.CONSENT,

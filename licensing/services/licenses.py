@@ -11,6 +11,7 @@ from django.utils import timezone
 from assets.models import Asset
 from licensing.choices import Coverage, LicenseStatus
 from licensing.models import Grant, License, LicensedAsset, Party
+from licensing.services.taint import taint_follow_license
 from licensing.validation import check_grant, check_window
 from studio.audit import audit_record
 from studio.choices import ScopeAction
@@ -208,11 +209,7 @@ def license_set_status(*, actor: Actor, license: License, status: str, reason: s
             before={"status": before},
             after={"status": status, "reason": reason},
         )
-    from licensing.signals import license_status_changed
-
-    transaction.on_commit(
-        lambda: license_status_changed.send(License, license=license, before=before)
-    )
+        taint_follow_license(actor=actor, license=license, before=before, reason=reason)
     return license
 
 

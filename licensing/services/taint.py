@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from assets.choices import LineageNode
 from assets.lineage import lineage_downstream, paths_from
 from assets.models import Appearance, Asset
-from licensing.choices import ConsentScope, Coverage
+from licensing import events
+from licensing.choices import ConsentScope, Coverage, LicenseStatus
 from licensing.models import (
     AssetRightsHolder,
     Consent,
@@ -27,13 +29,18 @@ from licensing.models import (
     TaintRecord,
     TaintRun,
 )
-from studio.actors import describe_actor
+from studio.actors import SystemActor, describe_actor
 from studio.audit import audit_record
+from studio.models import Production
+from studio.queues import enqueue
 
 if TYPE_CHECKING:
     from studio.actors import Actor
 
 BATCH = 500
+PROPAGATE_TASK = "licensing.propagate_taint"
+TAINT = SystemActor("licensing.taint")
+ENDED = frozenset({LicenseStatus.SUSPENDED, LicenseStatus.TERMINATED, LicenseStatus.EXPIRED})
 TAINTABLE = {LineageNode.ASSET: "assets.Asset", LineageNode.ADAPTER: "editing.Adapter"}
 
 
@@ -79,40 +86,56 @@ def affected_nodes(cause_type: str, cause_id: int) -> list[tuple[tuple[str, int]
     return nodes
 
 
-def _cause(cause_type: str, cause_id: int) -> tuple[object, str]:
+def _cause(cause_type: str, cause_id: int) -> tuple[object, str, list[Production]]:
+    """The cause, its label, and the productions it belongs to (a consent may span several)."""
     if cause_type == TaintCause.LICENSE:
         license = License.objects.select_related("production").get(pk=cause_id)
-        return license, f"license {license.reference}"
+        return license, f"license {license.reference}", [license.production]
     consent = Consent.objects.select_related("person").get(pk=cause_id)
-    return consent, f"consent of {consent.person.name} for {consent.scope}"
+    productions = list(consent.productions.order_by("pk"))
+    return consent, f"consent of {consent.person.name} for {consent.scope}", productions
 
 
 def taint_propagate(*, actor: Actor, cause_type: str, cause_id: int, reason: str) -> TaintRun:
-    """Record a propagation and queue it; the task marks the affected nodes in batches."""
-    cause, label = _cause(cause_type, cause_id)
-    production_id = (
-        cause.production_id if cause_type == TaintCause.LICENSE else cause.productions.first().pk
-    )
+    """Record a propagation in the caller's transaction and queue it for when that commits.
+
+    The services that end a right (``consent_revoke``, ``license_set_status``, the expiry sweep)
+    call this inside their own transaction: the change and its taint run exist together or not at
+    all. The run is marked by ``licensing.propagate_taint`` in batches.
+    """
+    _, label, productions = _cause(cause_type, cause_id)
     with transaction.atomic():
         run = TaintRun.objects.create(
-            production_id=production_id,
+            production=productions[0],
             cause_type=cause_type,
             cause_id=cause_id,
             cause_label=label,
             reason=reason,
             requested_by=describe_actor(actor).actor_name,
         )
-        audit_record(
-            actor=actor,
-            action="licensing.taint.started",
-            production=run.production,
-            target=run,
-            after={"cause": label, "reason": reason},
-        )
-        from licensing.tasks import propagate_taint
-
-        transaction.on_commit(lambda: propagate_taint.delay(run.pk))
+        for production in productions:
+            audit_record(
+                actor=actor,
+                action="licensing.taint.started",
+                production=production,
+                target=run,
+                after={"cause": label, "reason": reason},
+            )
+        enqueue(PROPAGATE_TASK, run.pk)
     return run
+
+
+def taint_follow_license(*, actor: Actor, license: License, before: str, reason: str = "") -> None:
+    """A license that stops granting taints what it covered; one back in force lifts that taint.
+
+    Called by ``license_set_status`` inside its transaction. A move between two ended states
+    (suspended, then terminated) changes nothing: the taint already stands.
+    """
+    why = f"license {license.reference} {license.status}" + (f": {reason}" if reason else "")
+    if license.status in ENDED and before == LicenseStatus.ACTIVE:
+        taint_propagate(actor=actor, cause_type=TaintCause.LICENSE, cause_id=license.pk, reason=why)
+    elif license.status == LicenseStatus.ACTIVE and before in ENDED:
+        taint_lift(actor=actor, cause_type=TaintCause.LICENSE, cause_id=license.pk, reason=why)
 
 
 def taint_run_execute(*, run_id: int, batch_size: int = BATCH) -> TaintRun:
@@ -135,30 +158,55 @@ def taint_run_execute(*, run_id: int, batch_size: int = BATCH) -> TaintRun:
             len(nodes),
         )
         run.save(update_fields=["status", "finished_at", "processed"])
-        from studio.actors import SystemActor
-
-        audit_record(
-            actor=SystemActor("licensing.taint"),
-            action="licensing.taint.finished",
-            production=run.production,
-            target=run,
-            after={"affected": len(nodes)},
-        )
+        _audit_finished(run)
     return run
+
+
+def _audit_finished(run: TaintRun) -> None:
+    """The end of a run in the chain of every production it touched: where the cause lives and
+    where its affected nodes live, each with its own count."""
+    counts = dict(
+        TaintRecord.objects.filter(run=run)
+        .order_by()
+        .values_list("production_id")
+        .annotate(n=Count("pk"))
+        .values_list("production_id", "n")
+    )
+    _, _, productions = _cause(run.cause_type, run.cause_id)
+    ids = {p.pk for p in productions} | set(counts)
+    for production in Production.objects.filter(pk__in=ids).order_by("pk"):
+        audit_record(
+            actor=TAINT,
+            action="licensing.taint.finished",
+            production=production,
+            target=run,
+            after={"affected": counts.get(production.pk, 0), "cause": run.cause_label},
+        )
 
 
 def _status_reason(run: TaintRun) -> str:
     return f"tainted by {run.cause_label}: {run.reason}"[:500]
 
 
+def _node_productions(batch: list) -> dict[tuple[str, int], int]:
+    """Each node's own production: its taint record belongs to that production's legal staff."""
+    found: dict[tuple[str, int], int] = {}
+    for node_type, label in TAINTABLE.items():
+        ids = [node[1] for node, _, _ in batch if node[0] == node_type]
+        rows = apps.get_model(label).objects.filter(pk__in=ids).values_list("pk", "production_id")
+        found.update({(node_type, pk): production_id for pk, production_id in rows})
+    return found
+
+
 def _mark(run: TaintRun, batch: list) -> None:
-    """One batch, all or nothing: records (idempotent), statuses, and the MAM events after commit."""
+    """One batch, all or nothing: records (idempotent), statuses, and the MAM events."""
+    productions = _node_productions(batch)
     with transaction.atomic():
         TaintRecord.objects.bulk_create(
             [
                 TaintRecord(
                     run=run,
-                    production_id=run.production_id,
+                    production_id=productions.get(tuple(node), run.production_id),
                     cause_type=run.cause_type,
                     cause_id=run.cause_id,
                     node_type=node[0],
@@ -180,34 +228,12 @@ def _mark(run: TaintRun, batch: list) -> None:
             )
             model.objects.filter(pk__in=newly).update(status="tainted", status_reason=reason)
             if node_type == LineageNode.ASSET and newly:
-                transaction.on_commit(lambda newly=newly: _announce(run, newly))
-
-
-def _announce(run: TaintRun, asset_ids: list[int]) -> None:
-    """One ``asset.tainted`` event per asset, for the productions that have subscribers at all."""
-    from studio.models import WebhookSubscription
-    from studio.webhooks.services import webhook_emit
-
-    listening = set(WebhookSubscription.objects.active().values_list("production_id", flat=True))
-    assets = Asset.objects.filter(pk__in=asset_ids, production_id__in=listening).select_related(
-        "production"
-    )
-    for asset in assets:
-        webhook_emit(
-            event_type="asset.tainted",
-            production=asset.production,
-            data={
-                "asset": asset.pk,
-                "sha256": asset.sha256,
-                "cause": run.cause_label,
-                "reason": run.reason,
-            },
-        )
+                events.assets_tainted(run, newly)
 
 
 def taint_lift(*, actor: Actor, cause_type: str, cause_id: int, reason: str) -> int:
     """Undo one cause: its records are dated lifted; nodes no other cause holds become active again."""
-    _, label = _cause(cause_type, cause_id)
+    _, label, _ = _cause(cause_type, cause_id)
     now = timezone.now()
     with transaction.atomic():
         records = TaintRecord.objects.select_for_update().filter(
@@ -225,13 +251,11 @@ def taint_lift(*, actor: Actor, cause_type: str, cause_id: int, reason: str) -> 
             apps.get_model(label_name).objects.filter(pk__in=free, status="tainted").update(
                 status="active", status_reason=""
             )
-        for production_id in {n[2] for n in nodes}:
-            from studio.models import Production
-
+        for production in Production.objects.filter(pk__in={n[2] for n in nodes}).order_by("pk"):
             audit_record(
                 actor=actor,
                 action="licensing.taint.lifted",
-                production=Production.objects.get(pk=production_id),
+                production=production,
                 target_type="licensing.taintcause",
                 target_id=f"{cause_type}:{cause_id}",
                 target_label=label,

@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html
 
+from studio.admin import ServiceAdmin
+from studio.admin_badges import GREEN, LIGHT_GREY, ORANGE, RED, badge
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production, WebhookDelivery, WebhookSubscription
@@ -20,22 +22,14 @@ from studio.webhooks.addresses import webhook_destination
 from studio.webhooks.choices import DeliveryStatus, WebhookEvent
 
 DELIVERY_COLORS = {
-    DeliveryStatus.PENDING: "#888",
-    DeliveryStatus.DELIVERED: "#2e7d32",
-    DeliveryStatus.FAILED: "#ef6c00",
-    DeliveryStatus.ABANDONED: "#c62828",
+    DeliveryStatus.PENDING: LIGHT_GREY,
+    DeliveryStatus.DELIVERED: GREEN,
+    DeliveryStatus.FAILED: ORANGE,
+    DeliveryStatus.ABANDONED: RED,
 }
 
 
-def badge(color: str, label: str):
-    return format_html(
-        '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
-        color,
-        label,
-    )
-
-
-class _ChangeRoleAdmin(admin.ModelAdmin):
+class _ChangeRoleAdmin(ServiceAdmin):
     """Open to superusers and to members whose role may change a production; rows scoped to those."""
 
     def get_queryset(self, request):
@@ -53,9 +47,6 @@ class _ChangeRoleAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self._may_change(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
@@ -114,7 +105,7 @@ class WebhookSubscriptionAdmin(_ChangeRoleAdmin):
 
     @admin.display(description="State")
     def state(self, obj):
-        return badge("#2e7d32", "active") if obj.active else badge("#c62828", "disabled")
+        return badge(GREEN, "active") if obj.active else badge(RED, "disabled")
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

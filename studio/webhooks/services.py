@@ -15,7 +15,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +25,8 @@ from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production, WebhookDelivery, WebhookSubscription
-from studio.scoping import principal_user, require_production_access
+from studio.queues import enqueue
+from studio.scoping import has_production_access, principal_user
 from studio.webhooks.addresses import webhook_destination
 from studio.webhooks.choices import FINAL_STATUSES, DeliveryStatus, WebhookEvent
 from studio.webhooks.signing import sign
@@ -35,12 +36,14 @@ if TYPE_CHECKING:
     from studio.actors import Actor
 
 DELIVERER = SystemActor("studio.webhook-delivery")
+DELIVERY_TASK = "studio.deliver_webhook"
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a public marker, not a secret)
 UPDATABLE = ("name", "url", "events")
 
 
 def _require_change(actor: Actor, production: Production) -> None:
-    require_production_access(actor, production, ScopeAction.CHANGE)
+    if not has_production_access(actor, production.pk, ScopeAction.CHANGE):
+        raise PermissionDenied(f"You may not change in production {production.code}.")
 
 
 def _clean_name(name: str) -> str:
@@ -197,7 +200,8 @@ def webhook_subscription_enable(
     return subscription
 
 
-def _event(event_type: str, production: Production, data: dict) -> dict:
+def event_payload(event_type: str, production: Production, data: dict) -> dict:
+    """The body every subscriber receives: a fresh event id, the type, the production, the data."""
     return {
         "id": str(uuid.uuid4()),
         "type": str(event_type),
@@ -207,46 +211,24 @@ def _event(event_type: str, production: Production, data: dict) -> dict:
     }
 
 
-def _queue(deliveries: list[WebhookDelivery]) -> None:
-    from studio.webhooks.tasks import deliver_webhook
-
-    for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
-
-
-def _create_deliveries(
+def deliveries_record(
     subscriptions: list[WebhookSubscription], payload: dict
 ) -> list[WebhookDelivery]:
-    deliveries = [
-        WebhookDelivery.objects.create(
-            subscription=subscription,
-            event_id=uuid.UUID(payload["id"]),
-            event_type=payload["type"],
-            payload=payload,
-        )
-        for subscription in subscriptions
-    ]
-    _queue(deliveries)
+    """One delivery row per subscription, in the caller's transaction; each is sent after commit."""
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                subscription=subscription,
+                event_id=uuid.UUID(payload["id"]),
+                event_type=payload["type"],
+                payload=payload,
+            )
+            for subscription in subscriptions
+        ]
+    )
+    for delivery in deliveries:
+        enqueue(DELIVERY_TASK, delivery.pk)
     return deliveries
-
-
-def webhook_emit(*, event_type: str, production: Production, data: dict) -> list[WebhookDelivery]:
-    """Record one event for every active subscription of the production that wants it.
-
-    The deliveries are sent after the surrounding transaction commits (at once outside one).
-    """
-    if event_type not in WebhookEvent.values:
-        raise ValueError(f"Unknown webhook event type {event_type!r}.")
-    subscriptions = [
-        s
-        for s in WebhookSubscription.objects.active().filter(production=production)
-        if s.wants(event_type)
-    ]
-    if not subscriptions:
-        return []
-    payload = _event(event_type, production, data)
-    with transaction.atomic():
-        return _create_deliveries(subscriptions, payload)
 
 
 def webhook_send_test(*, actor: Actor, subscription: WebhookSubscription) -> WebhookDelivery:
@@ -254,13 +236,13 @@ def webhook_send_test(*, actor: Actor, subscription: WebhookSubscription) -> Web
     _require_change(actor, subscription.production)
     if not subscription.active:
         raise Conflict("This webhook subscription is disabled; enable it before testing it.")
-    payload = _event(
+    payload = event_payload(
         WebhookEvent.WEBHOOK_TEST,
         subscription.production,
         {"subscription": subscription.pk, "name": subscription.name},
     )
     with transaction.atomic():
-        (delivery,) = _create_deliveries([subscription], payload)
+        (delivery,) = deliveries_record([subscription], payload)
         audit_record(
             actor=actor,
             action="studio.webhook.test_sent",
@@ -375,12 +357,8 @@ def _failed(delivery: WebhookDelivery, subscription: WebhookSubscription, outcom
 
 
 def _retry_later(delivery: WebhookDelivery) -> None:
-    from studio.webhooks.tasks import deliver_webhook
-
     countdown = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (delivery.attempts - 1)
     delivery.status = DeliveryStatus.FAILED
     delivery.next_attempt_at = timezone.now() + dt.timedelta(seconds=countdown)
     _save(delivery)
-    transaction.on_commit(
-        lambda: deliver_webhook.apply_async(args=[delivery.pk], countdown=countdown)
-    )
+    enqueue(DELIVERY_TASK, delivery.pk, countdown=countdown)

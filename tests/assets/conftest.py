@@ -46,13 +46,9 @@ def dirs(settings, tmp_path) -> Dirs:
 
 
 @pytest.fixture(autouse=True)
-def queued_derivatives(monkeypatch) -> list[int]:
+def queued_derivatives(broker) -> list[int]:
     """Asset ids handed to the derivatives task (no broker): tests call the service themselves."""
-    from assets import tasks
-
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.make_derivatives, "delay", sent.append)
-    return sent
+    return broker.by_task["assets.make_derivatives"]
 
 
 @pytest.fixture(scope="session")

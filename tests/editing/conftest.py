@@ -7,7 +7,7 @@ No broker: the Celery ``.delay`` calls are recorded, and tests run jobs by calli
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -108,21 +108,18 @@ def isolated(settings, tmp_path, dev_chain, model_root):
 class Queued:
     """What would have gone to the broker, by task."""
 
-    edits: list[int] = field(default_factory=list)
-    trainings: list[int] = field(default_factory=list)
-    derivatives: list[int] = field(default_factory=list)
+    edits: list[int]
+    trainings: list[int]
+    derivatives: list[int]
 
 
 @pytest.fixture(autouse=True)
-def queued(monkeypatch) -> Queued:
-    from assets import tasks as asset_tasks
-    from editing import tasks
-
-    sent = Queued()
-    monkeypatch.setattr(tasks.run_edit_job, "delay", sent.edits.append)
-    monkeypatch.setattr(tasks.run_training, "delay", sent.trainings.append)
-    monkeypatch.setattr(asset_tasks.make_derivatives, "delay", sent.derivatives.append)
-    return sent
+def queued(broker) -> Queued:
+    return Queued(
+        edits=broker.by_task["editing.gpu.run_edit_job"],
+        trainings=broker.by_task["editing.gpu.run_training"],
+        derivatives=broker.by_task["assets.make_derivatives"],
+    )
 
 
 @pytest.fixture

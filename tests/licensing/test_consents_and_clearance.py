@@ -78,6 +78,7 @@ def test_a_revoked_consent_stays_and_shows_its_revocation(legal, client_as, reco
     assert [(e.action, e.actor_id) for e in audit_rows()] == [
         ("licensing.consent.recorded", legal.pk),
         ("licensing.consent.revoked", legal.pk),
+        ("licensing.taint.started", legal.pk),  # the taint run is part of the revocation
     ]
 
 

@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from licensing import events
 from licensing.choices import LicenseStatus
 from licensing.models import License
 from licensing.services.expiry import rights_expiry_sweep
-from licensing.signals import rights_expiring
 from licensing.tasks import expiry_sweep
 from studio.celery import app
 from tests.factories import MembershipFactory
@@ -135,20 +135,18 @@ def test_nothing_to_report_sends_no_email(world, staff, sweep):
 
 
 @pytest.fixture
-def heard():
+def heard(monkeypatch):
+    """The ``license.expiring`` announcements the sweep makes (licenses, days)."""
     calls = []
-
-    def receiver(sender, **kwargs):
-        calls.append(kwargs)
-
-    rights_expiring.connect(receiver, dispatch_uid="test-expiry-receiver")
-    yield calls
-    rights_expiring.disconnect(dispatch_uid="test-expiry-receiver")
+    monkeypatch.setattr(
+        events, "licenses_expiring", lambda licenses, *, days: calls.append((licenses, days))
+    )
+    return calls
 
 
 @pytest.fixture
 def sweep(django_capture_on_commit_callbacks):
-    """The sweep as a committed transaction: its emails and signals go out, as in production."""
+    """The sweep as a committed transaction: its emails and events go out, as in production."""
 
     def run(**kwargs):
         with django_capture_on_commit_callbacks(execute=True):
@@ -157,26 +155,12 @@ def sweep(django_capture_on_commit_callbacks):
     return run
 
 
-def test_the_signal_is_sent_only_after_commit(dated, heard, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        rights_expiry_sweep(now=NOW, days=30)
-    assert heard == []
+def test_the_sweep_announces_expiring_and_just_expired_licenses(dated, heard, sweep):
+    sweep(now=NOW, days=30)
 
-    for callback in callbacks:
-        callback()
-
-    [call] = heard
-    assert _refs(call["licenses"]) == ["B-10", "L-10", "L-PAST"]
-    assert [c.person.name for c in call["consents"]] == ["Maya"]
-    assert call["days"] == 30
-
-
-def test_the_signal_fires_when_the_sweep_commits(dated, heard, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        rights_expiry_sweep(now=NOW, days=30)
-
-    assert len(heard) == 1
-    assert _refs(heard[0]["licenses"]) == ["B-10", "L-10", "L-PAST"]
+    [(licenses, days)] = heard
+    assert _refs(licenses) == ["B-10", "L-10", "L-PAST"]
+    assert days == 30
 
 
 def test_the_sweep_runs_every_day_from_beat():

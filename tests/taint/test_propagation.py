@@ -95,21 +95,20 @@ def test_two_causes_and_lifting_one_keeps_the_other(footage):
     assert all(r.lifted_at is not None and r.lifted_reason == "reinstated" for r in history)
 
 
-def test_a_reinstated_license_lifts_its_taint_through_the_signal(
-    footage, member, production, django_capture_on_commit_callbacks
+def test_a_reinstated_license_lifts_its_taint_in_the_same_change(
+    footage, member, production, broker, django_capture_on_commit_callbacks
 ):
     legal = member("legal", production)
-    from unittest import mock
 
-    with mock.patch("licensing.tasks.propagate_taint.delay") as queued:
-        with django_capture_on_commit_callbacks(execute=True):
-            license_set_status(actor=legal, license=footage.license, status="suspended")
-        taint_run_execute(run_id=TaintRun.objects.get().pk)
-        assert queued.call_count == 1
-        assert _statuses(footage)["out3"] == "tainted"
+    with django_capture_on_commit_callbacks(execute=True):
+        license_set_status(actor=legal, license=footage.license, status="suspended")
+    run = TaintRun.objects.get()
+    assert broker.by_task["licensing.propagate_taint"] == [run.pk]
+    taint_run_execute(run_id=run.pk)
+    assert _statuses(footage)["out3"] == "tainted"
 
-        with django_capture_on_commit_callbacks(execute=True):
-            license_set_status(actor=legal, license=footage.license, status="active")
+    with django_capture_on_commit_callbacks(execute=True):
+        license_set_status(actor=legal, license=footage.license, status="active")
 
     assert _statuses(footage)["out3"] == "active"
     assert AuditEvent.objects.filter(action="licensing.taint.lifted").count() == 1

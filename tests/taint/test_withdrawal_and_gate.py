@@ -2,7 +2,6 @@
 refuses tainted footage and adapters, naming the cause; a tainted adapter can be retrained without."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -177,8 +176,7 @@ def test_a_tainted_adapter_is_retrained_without_the_affected_footage(footage, pr
     )
     Grant.objects.create(license=footage.license, action="ai_train")
 
-    with mock.patch("editing.tasks.run_training.delay"):
-        new = training_retrain_without(actor=coordinator, adapter=adapter)
+    new = training_retrain_without(actor=coordinator, adapter=adapter)
 
     assert list(new.assets.values_list("pk", flat=True)) == [footage.assets["raw2"].pk]
     assert new.replaces_id == adapter.pk

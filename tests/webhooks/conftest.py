@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from celery.app.task import Task
 
-from studio.webhooks import services, tasks
+from studio.webhooks import services
 
 WAIT_SECONDS = 10
 
@@ -157,11 +156,22 @@ def loopback(settings):
 
 @dataclass
 class Queued:
-    delayed: list[int] = field(default_factory=list)
-    retries: list[tuple[int, int]] = field(default_factory=list)
+    """Deliveries handed to the delivery task (no broker): tests call ``webhook_deliver`` themselves."""
 
-    def retry(self, args=None, countdown=None, **kwargs):
-        self.retries.append((args[0], countdown))
+    broker: object
+
+    @property
+    def _deliveries(self):
+        return [m for m in self.broker.messages if m.task == services.DELIVERY_TASK]
+
+    @property
+    def delayed(self) -> list[int]:
+        """Deliveries queued at once (a first attempt)."""
+        return [m.args[0] for m in self._deliveries if m.countdown is None]
+
+    @property
+    def retries(self) -> list[tuple[int, int]]:
+        return [(m.args[0], m.countdown) for m in self._deliveries if m.countdown is not None]
 
     @property
     def countdowns(self) -> list[int]:
@@ -169,24 +179,8 @@ class Queued:
 
 
 @pytest.fixture(autouse=True)
-def other_tasks(monkeypatch) -> list[tuple[str, tuple]]:
-    """Tasks other apps queue on the way (derivatives, taint) are recorded here, never sent."""
-    sent: list[tuple[str, tuple]] = []
-
-    def record(self, args=None, kwargs=None, **options):
-        sent.append((self.name, tuple(args or ())))
-
-    monkeypatch.setattr(Task, "apply_async", record)
-    return sent
-
-
-@pytest.fixture(autouse=True)
-def queued(monkeypatch, other_tasks) -> Queued:
-    """Deliveries handed to the task (no broker): tests call ``webhook_deliver`` themselves."""
-    record = Queued()
-    monkeypatch.setattr(tasks.deliver_webhook, "delay", record.delayed.append)
-    monkeypatch.setattr(tasks.deliver_webhook, "apply_async", record.retry)
-    return record
+def queued(broker) -> Queued:
+    return Queued(broker)
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 
+from studio.events import Event, event_emit
 from studio.models import AuditEvent, WebhookDelivery, WebhookSubscription
-from studio.webhooks.services import webhook_emit
 
 pytestmark = pytest.mark.usefixtures("loopback")
 URL = "http://127.0.0.1:9/hooks"
@@ -95,7 +95,7 @@ def test_the_delivery_log_is_read_only_with_status_badges(
     admin_client, production, subscribe, member, client
 ):
     subscription, secret = subscribe(URL)
-    (delivery,) = webhook_emit(event_type="asset.ingested", production=production, data={"a": 1})
+    (delivery,) = event_emit(Event.ASSET_INGESTED, production=production, data={"a": 1})
 
     listing = admin_client.get("/admin/studio/webhookdelivery/?status__exact=pending")
     detail = admin_client.get(f"/admin/studio/webhookdelivery/{delivery.pk}/change/")

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from studio.events import Event, event_emit
 from studio.models import AuditEvent, WebhookDelivery, WebhookSubscription
-from studio.webhooks.services import webhook_emit, webhook_subscription_disable
+from studio.webhooks.services import webhook_subscription_disable
 from tests.factories import ProductionFactory
 
 pytestmark = pytest.mark.usefixtures("loopback")
@@ -235,7 +236,7 @@ def test_testing_a_disabled_subscription_is_a_conflict(api, coordinator, hook):
 
 
 def _emit(production, event_type="asset.ingested"):
-    return webhook_emit(event_type=event_type, production=production, data={"n": 1})
+    return event_emit(Event(event_type), production=production, data={"n": 1})
 
 
 def test_the_delivery_log_is_scoped_and_filtered(

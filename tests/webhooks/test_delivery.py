@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from studio.events import Event, event_emit
 from studio.models import AuditEvent, WebhookDelivery
 from studio.webhooks import signing
-from studio.webhooks.services import body_bytes, webhook_deliver, webhook_emit
+from studio.webhooks.services import body_bytes, webhook_deliver
 from studio.webhooks.tasks import deliver_webhook
 
 pytestmark = pytest.mark.usefixtures("loopback")
@@ -37,7 +38,7 @@ def emit(production, django_capture_on_commit_callbacks):
 
     def _emit(event_type="asset.ingested", data=None):
         with django_capture_on_commit_callbacks(execute=True):
-            return webhook_emit(event_type=event_type, production=production, data=data or {})
+            return event_emit(Event(event_type), production=production, data=data or {})
 
     return _emit
 

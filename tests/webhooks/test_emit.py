@@ -1,22 +1,21 @@
-"""Which events reach which subscriptions, only after commit, from the rest of Clearcut's signals."""
+"""Which events reach which subscriptions: stored with the change that caused them, sent after commit."""
 
 import datetime as dt
-import logging
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Person
+from editing import events as editing_events
 from editing.models import EditJob, TrainingRun
-from editing.signals import job_finished, training_finished
+from licensing import events as licensing_events
 from licensing.choices import ConsentScope
 from licensing.models import Consent, License, Party
 from licensing.services import consent_revoke
-from licensing.signals import rights_expiring
+from studio.events import Event, event_emit
 from studio.models import WebhookDelivery
-from studio.webhooks import receivers
-from studio.webhooks.services import webhook_emit, webhook_subscription_disable
+from studio.webhooks.services import webhook_subscription_disable
 
 pytestmark = pytest.mark.usefixtures("loopback")
 URL = "http://127.0.0.1:9/hooks"
@@ -36,18 +35,19 @@ def test_each_subscription_gets_the_events_it_asked_for(
     webhook_subscription_disable(actor=coordinator, subscription=paused)
     subscribe(URL, name="bravo", who=member("legal", other_production), where=other_production)
 
-    ingested = webhook_emit(event_type="asset.ingested", production=production, data={})
-    failed = webhook_emit(event_type="job.failed", production=production, data={})
-    trained = webhook_emit(event_type="training.succeeded", production=production, data={})
+    ingested = event_emit(Event.ASSET_INGESTED, production=production, data={})
+    failed = event_emit(Event.JOB_FAILED, production=production, data={})
+    trained = event_emit(Event.TRAINING_SUCCEEDED, production=production, data={})
 
     assert _types(ingested) == [("assets", "asset.ingested"), ("everything", "asset.ingested")]
     assert _types(failed) == [("everything", "job.failed"), ("jobs", "job.failed")]
     assert _types(trained) == [("everything", "training.succeeded")]
 
 
-def test_an_unknown_event_type_is_a_programming_error(production):
-    with pytest.raises(ValueError, match="unknown.event"):
-        webhook_emit(event_type="unknown.event", production=production, data={})
+@pytest.mark.parametrize("event", ["asset.ingested", "unknown.event"])
+def test_event_names_are_typed_never_string_literals(production, event):
+    with pytest.raises(TypeError, match="studio.events.Event"):
+        event_emit(event, production=production, data={})
 
 
 def test_deliveries_are_queued_only_once_the_transaction_commits(
@@ -56,7 +56,7 @@ def test_deliveries_are_queued_only_once_the_transaction_commits(
     subscribe(URL)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        (delivery,) = webhook_emit(event_type="asset.ingested", production=production, data={})
+        (delivery,) = event_emit(Event.ASSET_INGESTED, production=production, data={})
         assert queued.delayed == []
 
     assert len(callbacks) == 1
@@ -71,7 +71,7 @@ def test_an_emit_in_a_rolled_back_transaction_sends_and_keeps_nothing(
 
     def failing_change():
         with transaction.atomic():
-            webhook_emit(event_type="asset.ingested", production=production, data={})
+            event_emit(Event.ASSET_INGESTED, production=production, data={})
             raise RuntimeError("the change that caused the event failed")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -87,9 +87,7 @@ def test_the_body_is_stable_json_with_json_safe_data(production, subscribe):
     subscribe(URL)
     when = dt.datetime(2027, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
-    (delivery,) = webhook_emit(
-        event_type="license.expiring", production=production, data={"ends_at": when}
-    )
+    (delivery,) = event_emit(Event.LICENSE_EXPIRING, production=production, data={"ends_at": when})
 
     delivery.refresh_from_db()
     assert set(delivery.payload) == {"id", "type", "created_at", "production", "data"}
@@ -183,7 +181,7 @@ def test_a_finished_edit_job_is_announced_by_its_outcome(
     job = _job(production, status, error=error)
 
     with django_capture_on_commit_callbacks(execute=True):
-        job_finished.send(EditJob, job=job)
+        editing_events.job_finished(job)
 
     (delivery,) = WebhookDelivery.objects.all()
     data = delivery.payload["data"]
@@ -200,7 +198,7 @@ def test_a_finished_edit_job_is_announced_by_its_outcome(
 def test_a_cancelled_job_sends_nothing(production, subscribe):
     subscribe(URL)
 
-    job_finished.send(EditJob, job=_job(production, "cancelled"))
+    editing_events.job_finished(_job(production, "cancelled"))
 
     assert not WebhookDelivery.objects.exists()
 
@@ -218,7 +216,7 @@ def test_a_training_run_is_announced_when_it_succeeds(production, subscribe, sta
         status=status,
     )
 
-    training_finished.send(TrainingRun, run=run)
+    editing_events.training_finished(run)
 
     deliveries = list(WebhookDelivery.objects.all())
     assert len(deliveries) == sent
@@ -255,7 +253,7 @@ def test_expiring_licenses_are_announced_one_event_each(
     licenses = [license("L-1", production), license("L-2", production)]
     licenses.append(license("B-1", other_production))
 
-    rights_expiring.send(License, licenses=licenses, consents=[], days=30)
+    licensing_events.licenses_expiring(licenses, days=30)
 
     rows = WebhookDelivery.objects.select_related("subscription")
     found = sorted((d.subscription.name, d.payload["data"]["reference"]) for d in rows)
@@ -266,7 +264,7 @@ def test_expiring_licenses_are_announced_one_event_each(
     assert data["within_days"] == 30
 
 
-def test_ingesting_an_asset_announces_it_after_commit(
+def test_ingesting_an_asset_stores_its_event_with_it_and_sends_it_after_commit(
     production,
     coordinator,
     subscribe,
@@ -294,7 +292,8 @@ def test_ingesting_an_asset_announces_it_after_commit(
         asset = asset_ingest(
             actor=coordinator, production=production, source=still, filename="take.png"
         ).asset
-        assert not WebhookDelivery.objects.exists()  # nothing before the commit
+        assert WebhookDelivery.objects.count() == 1  # recorded in the ingest's transaction
+        assert queued.delayed == []  # and sent only once it commits
 
     assert callbacks
     (delivery,) = WebhookDelivery.objects.all()
@@ -302,16 +301,3 @@ def test_ingesting_an_asset_announces_it_after_commit(
     assert delivery.payload["data"]["asset"] == asset.pk
     assert delivery.payload["data"]["sha256"] == asset.sha256
     assert queued.delayed == [delivery.pk]
-
-
-def test_a_failing_emit_never_breaks_the_sender(production, subscribe, monkeypatch, caplog):
-    subscribe(URL)
-
-    def broken(**kwargs):
-        raise RuntimeError("database went away")
-
-    monkeypatch.setattr(receivers, "webhook_emit", broken)
-    with caplog.at_level(logging.ERROR, logger="studio.webhooks.receivers"):
-        job_finished.send(EditJob, job=_job(production, "failed", error="x"))
-
-    assert "Webhook events for on_job_finished were not recorded" in caplog.text

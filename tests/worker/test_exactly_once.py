@@ -9,7 +9,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.db import connection, connections
 from assets.models import Asset, Derivation
 from editing.models import EditJob
 from editing.services import edit_job_execute, edit_job_submit
+from studio.correlation import correlation_scope
 from studio.models import AuditEvent
 from tests.worker.conftest import MASK
 
@@ -52,10 +52,9 @@ def _outcome(job):
     return outputs, events
 
 
-def test_a_task_delivered_twice_leaves_one_output(production, member, cleared_clip, model):
+def test_a_task_delivered_twice_leaves_one_output(production, member, cleared_clip, model, broker):
     coordinator = member("coordinator", production)
-    with mock.patch("editing.tasks.run_edit_job.delay"):
-        job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
+    job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
 
     first = edit_job_execute(job_id=job.pk, worker="a")
     second = edit_job_execute(job_id=job.pk, worker="b")
@@ -68,10 +67,9 @@ def test_a_task_delivered_twice_leaves_one_output(production, member, cleared_cl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_deliveries_at_once_leave_one_output(production, member, cleared_clip, model):
+def test_two_deliveries_at_once_leave_one_output(production, member, cleared_clip, model, broker):
     coordinator = member("coordinator", production)
-    with mock.patch("editing.tasks.run_edit_job.delay"):
-        job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
+    job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=4)
     results, start = [], threading.Barrier(2)
 
     def deliver(name):
@@ -161,9 +159,8 @@ def test_a_worker_killed_mid_job_is_redelivered_and_finishes_once(
 ):
     coordinator = member("coordinator", production)
 
-    job = _submit(
-        coordinator, production, cleared_clip, model, steps=3
-    )  # queued through the real broker
+    with correlation_scope("drill-sigkill-0001"):
+        job = _submit(coordinator, production, cleared_clip, model, steps=3)  # the real broker
 
     def running_child():
         current = EditJob.objects.get(pk=job.pk)
@@ -185,3 +182,6 @@ def test_a_worker_killed_mid_job_is_redelivered_and_finishes_once(
     assert outputs == {done.output_id}
     assert events == 1
     assert Asset.objects.filter(origin="ai_output", production=production).count() == 1
+    # The id of the action that queued the job crossed into both worker children.
+    succeeded = AuditEvent.objects.get(action="editing.job.succeeded", target_id=str(job.pk))
+    assert succeeded.correlation_id == "drill-sigkill-0001"

@@ -29,31 +29,29 @@ def _consenting_actor(production, clip):
 
 
 def _submit(user, production, clip, model, **parameters):
-    with mock.patch("editing.tasks.run_edit_job.delay") as queued:
-        job = edit_job_submit(
-            actor=user,
-            production=production,
-            operation="remove_object",
-            inputs=[clip],
-            territory="US",
-            media="svod",
-            mask_polygons=MASK,
-            prompt="clean",
-            model_version=model,
-            parameters={"steps": 2, **parameters},
-            seed=1,
-        )
-    return job, queued
+    return edit_job_submit(
+        actor=user,
+        production=production,
+        operation="remove_object",
+        inputs=[clip],
+        territory="US",
+        media="svod",
+        mask_polygons=MASK,
+        prompt="clean",
+        model_version=model,
+        parameters={"steps": 2, **parameters},
+        seed=1,
+    )
 
 
 def test_a_revocation_between_submit_and_start_denies_the_job_at_start(
-    production, member, cleared_clip, model
+    production, member, cleared_clip, model, broker
 ):
     coordinator, legal = member("coordinator", production), member("legal", production)
     consent = _consenting_actor(production, cleared_clip)
-    job, queued = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=2)
+    job = _submit(coordinator, production, cleared_clip, model, frame_start=0, frame_end=2)
     assert job.status == "queued"
-    assert queued.call_count == 0  # sent only after commit; the test transaction never commits
+    assert broker.messages == []  # sent only after commit; the test transaction never commits
 
     consent_revoke(actor=legal, consent=consent, reason="withdrawn by letter")
     job = edit_job_execute(job_id=job.pk, worker="w")
@@ -73,7 +71,7 @@ def test_a_running_job_stops_at_the_next_step_when_cancelled(
 ):
     settings.EDITING_PROGRESS_INTERVAL_SECONDS = 0
     coordinator = member("coordinator", production)
-    job, _ = _submit(coordinator, production, cleared_clip, model)
+    job = _submit(coordinator, production, cleared_clip, model)
     steps_seen = []
 
     def cancel_on_first_step(*args, **kwargs):
@@ -103,7 +101,7 @@ def test_a_running_job_stops_at_the_next_step_when_cancelled(
 
 def test_a_queued_job_cancelled_never_runs(production, member, cleared_clip, model):
     coordinator = member("coordinator", production)
-    job, _ = _submit(coordinator, production, cleared_clip, model)
+    job = _submit(coordinator, production, cleared_clip, model)
 
     edit_job_cancel(actor=coordinator, job=job)
     after = edit_job_execute(job_id=job.pk, worker="w")
