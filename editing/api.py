@@ -15,7 +15,7 @@ from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
 from editing.models.jobs import IDEMPOTENCY_KEY_MAX_CHARS
 from editing.operations import OPERATIONS
 from editing.services.idempotency import HEADER, IdempotencyKeyReused
-from editing.services.training import training_run_submit
+from editing.services.training import training_retrain_without, training_run_submit
 from licensing.api import AssetIdsField
 from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
@@ -128,8 +128,6 @@ class AdapterViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
     @action(detail=True, methods=["post"])
     def retrain(self, request, pk=None):
         """Train again with the same parameters, without the footage behind the adapter's taint."""
-        from editing.services.training import training_retrain_without
-
         run = training_retrain_without(actor=self.principal, adapter=self.get_object())
         return _job_response(run, TrainingRunSerializer(run, context={"request": request}).data)
 

@@ -33,6 +33,7 @@ from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
 from licensing.choices import RightsAction
 from licensing.gate import UseRequest
+from licensing.models import TaintRecord
 from licensing.services import gate_check
 from studio.actors import describe_actor
 from studio.audit import audit_record
@@ -245,6 +246,7 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
 
 
 def _train(run: TrainingRun, folder: Path) -> Path:
+    # torch, diffusers and peft load only in the worker that trains, never in web processes
     from editing.training import WEIGHTS_NAME, sample_frames, train_lora
 
     progress = Progress(TrainingRun, run.pk)
@@ -318,8 +320,6 @@ def _complete(run_id: int, weights: Path) -> None:
 def training_retrain_without(*, actor: Actor, adapter: Adapter) -> TrainingRun:
     """A new run with the same parameters minus the footage behind the adapter's taint; the new
     adapter will name the old one as the one it replaces. Gated as usual."""
-    from licensing.models import TaintRecord
-
     run = adapter.training_run
     if run is None:
         raise ValidationError(

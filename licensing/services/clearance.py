@@ -12,7 +12,7 @@ from assets.models import Asset
 from licensing import territories
 from licensing.choices import ClearanceStatus, GrantKind
 from licensing.gate import Decision, UseRequest, evaluate
-from licensing.models import ClearanceRequest, GateEvaluation, Grant, License
+from licensing.models import ClearanceRequest, GateEvaluation, Grant, License, LicensedAsset
 from licensing.validation import check_media, check_window
 from studio.actors import describe_actor
 from studio.audit import audit_record
@@ -166,8 +166,6 @@ def _specific_grant(license: License, request: ClearanceRequest) -> Grant:
         valid_until=request.use_until,
     )
     grant.productions.set([request.production])
-    from licensing.models import LicensedAsset
-
     LicensedAsset.objects.bulk_create(
         [LicensedAsset(license=license, asset=a) for a in request.assets.all()],
         ignore_conflicts=True,

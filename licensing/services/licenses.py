@@ -11,6 +11,7 @@ from django.utils import timezone
 from assets.models import Asset
 from licensing.choices import Coverage, LicenseStatus
 from licensing.models import Grant, License, LicensedAsset, Party
+from licensing.odrl import odrl_to_license
 from licensing.services.taint import taint_follow_license
 from licensing.validation import check_grant, check_window
 from studio.audit import audit_record
@@ -252,8 +253,6 @@ def license_expire_due(*, actor: Actor, now=None) -> list[License]:
 
 def license_import_odrl(*, actor: Actor, production: Production, document) -> License:
     """Create a license from an ODRL policy, whole or not at all (parties are found or created)."""
-    from licensing.odrl import odrl_to_license
-
     parsed = odrl_to_license(document)
     if parsed["fields"]["starts_at"] is None:
         raise ValidationError({"clearcut:startsAt": "The license needs a start date-time."})
