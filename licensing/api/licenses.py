@@ -96,7 +96,9 @@ class LicenseSerializer(StrictModelSerializer):
 
 class LicenseFilter(django_filters.FilterSet):
     production = django_filters.CharFilter(field_name="production__code")
-    expiring_within_days = django_filters.NumberFilter(method="filter_expiring")
+    expiring_within_days = django_filters.NumberFilter(
+        method="filter_expiring", min_value=0, max_value=36500, help_text="0 to 36500 days"
+    )
     asset = django_filters.NumberFilter(field_name="assets", distinct=True)
 
     class Meta:

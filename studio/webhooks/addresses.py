@@ -50,11 +50,37 @@ def split_url(url: str) -> tuple[str, int]:
     return parts.hostname.lower(), port or SCHEMES[parts.scheme]
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated; :: and ::1 are handled as such
+
+
+def _ipv6_refusal(ip: ipaddress.IPv6Address) -> tuple[str | None, ipaddress.IPv4Address | None]:
+    """A reason to refuse an IPv6 address outright, or the IPv4 address it carries (judged as such)."""
+    if ip.is_site_local:
+        return "site-local", None
+    if ip.sixtofour is not None:
+        return "6to4", None
+    if ip.teredo is not None:
+        return "Teredo", None
+    if ip.ipv4_mapped is not None:
+        return None, ip.ipv4_mapped
+    if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return None, ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None, None
+
+
 def refused_kind(address: str) -> str | None:
-    """Why an IP address may not receive webhooks ("loopback", "private", …), or None."""
+    """Why an IP address may not receive webhooks ("loopback", "private", "6to4", …), or None.
+
+    The one place that decides "public": IPv6 forms that carry or tunnel an IPv4 address are judged
+    by that address (IPv4-mapped, NAT64, IPv4-compatible) or refused (6to4, Teredo), and the
+    deprecated site-local range is refused."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        refusal, embedded = _ipv6_refusal(ip)
+        if refusal:
+            return refusal
+        ip = embedded or ip
     for kind, attribute in _REFUSED_KINDS:
         if getattr(ip, attribute):
             if kind == "loopback" and settings.WEBHOOK_ALLOW_LOOPBACK:

@@ -114,7 +114,29 @@ def test_loopback_is_refused_unless_allowed(create, settings):
         ("fe80::1%eth0", "link-local"),
         ("fd00::1", "private"),
         ("100.64.0.1", "non-public"),
+        ("0.0.0.0", "unspecified"),
+        ("169.254.169.254", "link-local"),  # cloud metadata
+        ("10.1.2.3", "private"),
+        ("192.168.1.1", "private"),
+        ("172.16.0.1", "private"),
+        ("224.0.0.1", "multicast"),
+        ("240.0.0.1", "reserved"),
+        ("::", "unspecified"),
+        ("::1", "loopback"),
+        ("ff02::1", "multicast"),
+        ("fec0::1", "site-local"),  # deprecated site-local
+        ("2002:0a00:0001::1", "6to4"),  # 6to4 carrying 10.0.0.1
+        ("2002:0808:0808::1", "6to4"),  # 6to4 carrying a public address: still a tunnel
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "Teredo"),
+        ("::ffff:10.0.0.1", "private"),  # IPv4-mapped
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:8.8.8.8", None),
+        ("64:ff9b::a00:1", "private"),  # NAT64 of 10.0.0.1
+        ("64:ff9b::808:808", None),  # NAT64 of 8.8.8.8
+        ("::10.0.0.1", "private"),  # IPv4-compatible (deprecated)
+        ("::169.254.169.254", "link-local"),
+        ("2001:db8::1", "private"),  # documentation
     ],
 )
-def test_refused_kinds(address, kind):
+def test_one_function_decides_what_is_public(address, kind):
     assert refused_kind(address) == kind

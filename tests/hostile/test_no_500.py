@@ -1,0 +1,117 @@
+"""Cheap hostile requests answer 4xx problem documents naming what is wrong, never a 500."""
+
+import json
+
+import pytest
+
+from tests.factories import MembershipFactory, ProductionFactory, UserFactory, make_token
+
+PROBLEM = "application/problem+json"
+HUGE = 2**70
+LISTS = [
+    "/api/v1/assets/",
+    "/api/v1/people/",
+    "/api/v1/appearances/",
+    "/api/v1/licenses/",
+    "/api/v1/consents/",
+    "/api/v1/clearance-requests/",
+    "/api/v1/edits/",
+    "/api/v1/trainings/",
+    "/api/v1/adapters/",
+    "/api/v1/models/",
+    "/api/v1/webhooks/",
+    "/api/v1/webhook-deliveries/",
+    "/api/v1/audit-events/",
+    "/api/v1/gate-evaluations/",
+    "/api/v1/tokens/",
+    "/api/v1/productions/",
+]
+
+
+@pytest.fixture
+def client(api, db):
+    production = ProductionFactory(code="ALPHA")
+    user = UserFactory()
+    MembershipFactory(user=user, production=production, role="legal")
+    _, raw = make_token(user, [production], can_write=True)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return api
+
+
+def _problem(response, status=400):
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith(PROBLEM)
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/api/v1/assets/", {"person": HUGE}),
+        ("/api/v1/assets/", {"person": -HUGE}),
+        ("/api/v1/appearances/", {"person": HUGE}),
+        ("/api/v1/appearances/", {"asset": "x" * 30}),
+        ("/api/v1/webhook-deliveries/", {"subscription": HUGE}),
+        ("/api/v1/licenses/", {"asset": HUGE}),
+        ("/api/v1/licenses/", {"licensor": HUGE}),
+        ("/api/v1/licenses/", {"expiring_within_days": 10**12}),
+        ("/api/v1/licenses/", {"expiring_within_days": -5}),
+        ("/api/v1/consents/", {"person": HUGE}),
+        ("/api/v1/assets/", {"created_after": "9999-12-31T23:59:59-05:00"}),
+        ("/api/v1/assets/", {"created_before": "0001-01-01T00:00:00+05:00"}),
+        ("/api/v1/assets/", {"created_after": "10000-01-01T00:00:00Z"}),
+        ("/api/v1/audit-events/", {"occurred_after": "0000-01-01"}),
+        ("/api/v1/audit-events/", {"target_id": "\x00"}),
+    ],
+)
+def test_out_of_range_filters_are_a_400_naming_the_filter(client, url, params):
+    body = _problem(client.get(url, params))
+    assert {e["field"] for e in body["errors"]} == set(params)
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize(
+    "cursor", ["not-base64!", "cD1hYmM=", "cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==", "bz0tMQ=="]
+)
+def test_malformed_cursors_are_a_400(client, url, cursor):
+    body = _problem(client.get(url, {"cursor": cursor}))
+    assert body["errors"][0]["field"] == "cursor"
+
+
+def _deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.mark.parametrize("url", ["/api/v1/edits/", "/api/v1/clearance/check", "/api/v1/webhooks/"])
+@pytest.mark.parametrize("levels", [100, 5000, 100_000])
+def test_deeply_nested_json_is_refused(client, url, levels):
+    body = '{"production": "ALPHA", "x": ' + _deep(levels) + "}"
+    response = client.post(url, body, content_type="application/json")
+    problem = _problem(response)
+    assert "nested" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (f'{{"inputs": [{HUGE}]}}', "inputs.0"),
+        (f'{{"seed": {HUGE}}}', "seed"),
+        (f'{{"adapters": [{{"adapter": {HUGE}, "weight": 1}}]}}', "adapters.0.adapter"),
+        ('{"mask_polygons": [[[0, 0], [1e400, 0], [0, 5]]]}', "mask_polygons.0.1.0"),
+        ('{"seed": NaN}', "seed"),
+        ('{"seed": -Infinity}', "seed"),
+    ],
+)
+def test_numbers_beyond_range_are_refused_with_their_path(client, raw, field):
+    response = client.post("/api/v1/edits/", raw, content_type="application/json")
+    problem = _problem(response)
+    assert problem["errors"][0]["field"] == field
+
+
+def test_a_sane_body_still_parses(client):
+    body = json.dumps({"production": "ALPHA", "assets": [], "action": "view"})
+    response = client.post("/api/v1/clearance/check", body, content_type="application/json")
+    assert (
+        response.status_code == 400
+    )  # refused for what it says (no assets), not how it is written
+    assert "nested" not in response.json()["detail"]
