@@ -114,7 +114,7 @@ def test_loopback_is_refused_unless_allowed(create, settings):
         ("fe80::1%eth0", "link-local"),
         ("fd00::1", "private"),
         ("100.64.0.1", "non-public"),
-        ("0.0.0.0", "unspecified"),
+        ("0.0.0.0", "unspecified"),  # noqa: S104
         ("169.254.169.254", "link-local"),  # cloud metadata
         ("10.1.2.3", "private"),
         ("192.168.1.1", "private"),
