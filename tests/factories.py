@@ -39,12 +39,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def make_token(
-    user, productions, *, can_write=False, expires_in=dt.timedelta(days=30), revoked=False
+    user,
+    productions,
+    *,
+    can_write=False,
+    expires_in=dt.timedelta(days=30),
+    revoked=False,
+    name="test token",
 ):
     """A token row built directly (the service is tested on its own) and its raw key."""
     raw_key, prefix = generate_token_key()
     token = ApiToken.objects.create(
-        name="test token",
+        name=name,
         user=user,
         key_prefix=prefix,
         key_hash=hash_token_key(raw_key),

@@ -62,6 +62,9 @@ class MeView(APIView):
     def get(self, request):
         principal = request_principal(request)
         memberships = Membership.objects.filter(user=request.user).select_related("production")
+        if isinstance(principal, ApiToken):
+            # A token speaks only for the productions it was scoped to.
+            memberships = memberships.filter(production__in=principal.productions.all())
         body = {
             "username": request.user.get_username(),
             "is_superuser": request.user.is_superuser,
@@ -126,7 +129,12 @@ class ApiTokenViewSet(ScopedReadOnlyViewSet):
         queryset = ApiToken.objects.select_related("user").prefetch_related("productions")
         if self.request.user.is_superuser and not isinstance(self.principal, ApiToken):
             return queryset
-        return queryset.filter(user=self.request.user)
+        queryset = queryset.filter(user=self.request.user)
+        if isinstance(self.principal, ApiToken):
+            # A token sees only the tokens its own scope covers, never a sibling scoped elsewhere.
+            outside = Production.objects.exclude(pk__in=self.principal.productions.all())
+            queryset = queryset.exclude(productions__in=outside)
+        return queryset
 
     @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request):
