@@ -24,7 +24,7 @@ def _party(ctx: DemoContext, name: str) -> Party:
 
 
 def _license(ctx: DemoContext, reference: str, **kwargs) -> License:
-    existing = License.objects.filter(reference=reference).first()
+    existing = License.objects.filter(production=ctx.production, reference=reference).first()
     if existing:
         return existing
     license = services.license_create(

@@ -36,7 +36,9 @@ class License(models.Model):
     production = models.ForeignKey(
         "studio.Production", on_delete=models.PROTECT, related_name="licenses"
     )
-    reference = models.CharField(max_length=64, unique=True)
+    reference = models.CharField(
+        max_length=64, help_text="The contract's reference, unique within its production"
+    )
     title = models.CharField(max_length=200)
     licensor = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="licenses_given")
     licensee = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="licenses_taken")
@@ -62,6 +64,10 @@ class License(models.Model):
     class Meta:
         ordering = ["reference"]
         constraints = [
+            # Per production: one production's references say nothing about another's.
+            models.UniqueConstraint(
+                fields=["production", "reference"], name="license_reference_per_production"
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(starts_at__lt=F("ends_at")),
                 name="license_starts_before_it_ends",

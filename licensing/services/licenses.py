@@ -252,12 +252,16 @@ def license_expire_due(*, actor: Actor, now=None) -> list[License]:
 
 
 def license_import_odrl(*, actor: Actor, production: Production, document) -> License:
-    """Create a license from an ODRL policy, whole or not at all (parties are found or created)."""
+    """Create a license from an ODRL policy, whole or not at all (parties are found or created).
+
+    Scope and role are checked first, so what a caller may not see cannot shape the answer."""
+    require_production_access(actor, production, ScopeAction.LEGAL)
     parsed = odrl_to_license(document)
     if parsed["fields"]["starts_at"] is None:
         raise ValidationError({"clearcut:startsAt": "The license needs a start date-time."})
-    if License.objects.filter(reference=parsed["fields"]["reference"]).exists():
-        raise Conflict(f"A license with reference {parsed['fields']['reference']} already exists.")
+    reference = parsed["fields"]["reference"]
+    if License.objects.filter(production=production, reference=reference).exists():
+        raise Conflict(f"{production.code} already has a license with reference {reference}.")
     assets = list(Asset.objects.filter(production=production, sha256__in=parsed["assets"]))
     missing = sorted(set(parsed["assets"]) - {a.sha256 for a in assets})
     if missing:
