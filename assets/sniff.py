@@ -57,4 +57,4 @@ def sniff(head: bytes) -> Sniffed | None:
 
 
 def supported_formats() -> str:
-    return "MP4, MOV, MKV, MXF, AVI, JPEG, PNG, GIF, TIFF, WebP, HEIF, WAV, FLAC, MP3, Ogg, PDF"
+    return "MP4, MOV, MKV, MXF, AVI, JPEG, PNG, GIF, TIFF, WebP, AVIF, WAV, FLAC, MP3, Ogg, PDF"

@@ -42,10 +42,12 @@ def make_clip(
     seed: int = 1,
     codec: str = "libx264",
     container_format: str | None = None,
+    faststart: bool = False,
 ) -> Path:
     width, height = size
     frames = max(1, round(seconds * fps))
-    with av.open(str(path), "w", format=container_format) as out:
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", format=container_format, options=options) as out:
         video = out.add_stream(codec, rate=fps)
         video.width, video.height = width, height
         video.pix_fmt = "yuv420p" if codec != "rawvideo" else "rgb24"
