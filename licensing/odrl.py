@@ -9,12 +9,15 @@ territories, isNoneOf for exclusions), ``media``, ``language``, ``dateTime`` (gt
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from licensing.choices import Coverage, GrantKind, LicenseStatus, RightsAction
-from licensing.validation import check_grant
+from licensing.validation import NOTICE_MAX_LENGTH, check_grant
 
+SHA256 = re.compile(r"[0-9a-f]{64}")
 ODRL_CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
 NS = "https://clearcut.invalid/ns#"
 PROFILE = "https://clearcut.invalid/odrl-profile/1"
@@ -165,6 +168,32 @@ def _datetime(field: str, value) -> dt.datetime | None:
     return parsed
 
 
+def _max_length(model: str, field: str) -> int:
+    return apps.get_model("licensing", model)._meta.get_field(field).max_length
+
+
+def _text(field: str, value, *, limit: int, required: bool = False) -> str:
+    """A one-line string the model can hold, or a 400 naming where it stands in the document
+    (never ``str()`` of a list or an object, never a NUL or a control character)."""
+    if value is None or value == "":
+        if required:
+            raise _fail(field, "This value is required.")
+        return ""
+    if not isinstance(value, str):
+        raise _fail(field, "Expected a string.")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise _fail(field, "Control characters (such as NUL or line breaks) are not allowed here.")
+    if len(value) > limit:
+        raise _fail(field, f"At most {limit} characters (this one has {len(value)}).")
+    return value.strip()
+
+
+def _sha256(field: str, value) -> str:
+    if not isinstance(value, str) or not SHA256.fullmatch(value):
+        raise _fail(field, "Expected a SHA-256: 64 lowercase hexadecimal characters.")
+    return value
+
+
 def _list(field: str, value) -> list[str]:
     values = value if isinstance(value, list) else [value]
     if not all(isinstance(v, str) for v in values):
@@ -202,7 +231,11 @@ def _grant_from_rule(rule, kind: str, field: str) -> dict:
     grant = {
         "kind": kind,
         "action": FROM_ODRL[action],
-        "section": str(rule.get("clearcut:section", "")),
+        "section": _text(
+            f"{field}.clearcut:section",
+            rule.get("clearcut:section"),
+            limit=_max_length("Grant", "section"),
+        ),
         "exclusive": exclusive,
         "production_codes": [],
     }
@@ -233,10 +266,13 @@ def _apply_constraint(grant: dict, constraint, field: str) -> None:
 
 def _apply_duty(grant: dict, duty, field: str) -> None:
     action = duty.get("action") if isinstance(duty, dict) else None
-    if action in ("attribute", "odrl:attribute"):
-        grant["attribution"] = str(duty.get("clearcut:text", ""))
-    elif action in ("inform", "odrl:inform"):
-        grant["notice"] = str(duty.get("clearcut:text", ""))
+    target = {"attribute": "attribution", "inform": "notice"}.get(str(action).removeprefix("odrl:"))
+    if target is not None:
+        grant[target] = _text(
+            f"{field}.clearcut:text",
+            duty.get("clearcut:text"),
+            limit=_max_length("Grant", target) or NOTICE_MAX_LENGTH,
+        )
     else:
         raise _fail(field, f"Unsupported duty {action!r}; known: attribute, inform.")
 
@@ -249,9 +285,14 @@ def odrl_to_license(document) -> dict:
         raise _fail(
             "@type", f"Not an ODRL policy: @type must be one of {', '.join(sorted(POLICY_TYPES))}."
         )
-    reference = (
-        document.get("clearcut:reference") or str(document.get("uid", "")).rsplit(":", 1)[-1]
-    )
+    reference_limit = _max_length("License", "reference")
+    if document.get("clearcut:reference") is not None:
+        reference = _text(
+            "clearcut:reference", document["clearcut:reference"], limit=reference_limit
+        )
+    else:
+        uid = _text("uid", document.get("uid"), limit=2000)
+        reference = _text("uid", uid.rsplit(":", 1)[-1], limit=reference_limit)
     if not reference:
         raise _fail("uid", "The policy has no uid to take a reference from.")
     grants = []
@@ -269,7 +310,12 @@ def odrl_to_license(document) -> dict:
     return {
         "fields": {
             "reference": reference,
-            "title": document.get("clearcut:title") or reference,
+            "title": _text(
+                "clearcut:title",
+                document.get("clearcut:title"),
+                limit=_max_length("License", "title"),
+            )
+            or reference,
             "status": status,
             "coverage": coverage,
             "starts_at": _datetime("clearcut:startsAt", document.get("clearcut:startsAt")),
@@ -278,15 +324,25 @@ def odrl_to_license(document) -> dict:
         "grants": grants,
         "licensor": _party_name(document, "assigner"),
         "licensee": _party_name(document, "assignee"),
-        "assets": _list("clearcut:assets", document.get("clearcut:assets", [])),
-        "contract_document": document.get("clearcut:contractDocument"),
+        "assets": [
+            _sha256(f"clearcut:assets.{i}", value)
+            for i, value in enumerate(_list("clearcut:assets", document.get("clearcut:assets", [])))
+        ],
+        "contract_document": (
+            _sha256("clearcut:contractDocument", document["clearcut:contractDocument"])
+            if document.get("clearcut:contractDocument")
+            else None
+        ),
     }
 
 
 def _party_name(document: dict, key: str) -> str:
-    party = document.get(key)
+    party, limit = document.get(key), _max_length("Party", "name")
     if isinstance(party, str):
-        return party.rsplit(":", 1)[-1]
-    if isinstance(party, dict) and (party.get("clearcut:name") or party.get("uid")):
-        return party.get("clearcut:name") or str(party["uid"]).rsplit(":", 1)[-1]
+        return _text(key, party.rsplit(":", 1)[-1], limit=limit, required=True)
+    if isinstance(party, dict) and party.get("clearcut:name") is not None:
+        return _text(f"{key}.clearcut:name", party["clearcut:name"], limit=limit, required=True)
+    if isinstance(party, dict) and party.get("uid") is not None:
+        uid = _text(f"{key}.uid", party["uid"], limit=2000, required=True)
+        return _text(f"{key}.uid", uid.rsplit(":", 1)[-1], limit=limit, required=True)
     raise _fail(key, f"The policy needs an {key} party.")

@@ -41,6 +41,10 @@ def check_window(start, end, *, start_field: str, end_field: str) -> None:
         raise ValidationError({end_field: f"The end must be after the start ({start_field})."})
 
 
+# A notice duty is the text a credit or a legal notice carries, not a contract.
+NOTICE_MAX_LENGTH = 5000
+
+
 def check_grant(data: dict, prefix: str = "") -> None:
     if not data.get("action"):
         raise ValidationError({f"{prefix}action": "A grant needs an action."})
@@ -63,3 +67,8 @@ def check_grant(data: dict, prefix: str = "") -> None:
         start_field=f"{prefix}valid_from",
         end_field=f"{prefix}valid_until",
     )
+    notice = data.get("notice") or ""
+    if len(notice) > NOTICE_MAX_LENGTH:
+        raise ValidationError(
+            {f"{prefix}notice": f"A notice is at most {NOTICE_MAX_LENGTH} characters."}
+        )

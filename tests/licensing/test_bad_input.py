@@ -214,7 +214,29 @@ BAD_POLICIES = {
         lambda w: policy_doc(w, **{"clearcut:endsAt": "2025-01-01T00:00:00+00:00"}),
         "ends_at",
     ),
-    "title too long": (lambda w: policy_doc(w, **{"clearcut:title": "x" * 201}), "title"),
+    "title too long": (lambda w: policy_doc(w, **{"clearcut:title": "x" * 201}), "clearcut:title"),
+    "title not a string": (
+        lambda w: policy_doc(w, **{"clearcut:title": {"@value": "x"}}),
+        "clearcut:title",
+    ),
+    "NUL in the title": (lambda w: policy_doc(w, **{"clearcut:title": "a\x00b"}), "clearcut:title"),
+    "party name too long": (
+        lambda w: policy_doc(w, assigner={"clearcut:name": "N" * 10_000}),
+        "assigner.clearcut:name",
+    ),
+    "party as a list": (lambda w: policy_doc(w, assignee=["a", "b"]), "assignee"),
+    "uid as an object": (
+        lambda w: policy_doc(w, uid={"@id": "urn:x:1"}, **{"clearcut:reference": None}),
+        "uid",
+    ),
+    "reference too long": (
+        lambda w: policy_doc(w, **{"clearcut:reference": "R" * 65}),
+        "clearcut:reference",
+    ),
+    "asset not a hash": (
+        lambda w: policy_doc(w, **{"clearcut:assets": ["../../etc/passwd"]}),
+        "clearcut:assets.0",
+    ),
     "unknown territory": (lambda w: policy_doc(w, permission=_bad_territoryodrl_rule()), None),
     # "false" is a string, and a truthy one: it must not make a grant exclusive.
     "exclusive not a boolean": (
