@@ -28,6 +28,14 @@ def _refuse(message: str) -> ValidationError:
     return ValidationError({"file": message})
 
 
+def _reason(exc: Exception, path: Path) -> str:
+    """A decoder's complaint without the server's file path in it."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    for form in (repr(str(path)), str(path), path.name):
+        text = text.replace(form, "the file")
+    return text
+
+
 def _rate(value: Fraction | None) -> str:
     if not value:
         return ""
@@ -150,7 +158,7 @@ def probe_av(path: Path, kind: str) -> dict:
             return facts
     except av.FFmpegError as exc:
         raise _refuse(
-            f"The file could not be decoded ({exc.strerror or exc}); it may be truncated."
+            f"The file could not be decoded ({_reason(exc, path)}); it may be truncated."
         ) from exc
 
 
@@ -187,7 +195,9 @@ def probe_image(path: Path) -> dict:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _refuse(f"The image is larger than the limit of {limit} pixels.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise _refuse(f"The image could not be decoded ({exc}); it may be truncated.") from exc
+        raise _refuse(
+            f"The image could not be decoded ({_reason(exc, path)}); it may be truncated."
+        ) from exc
     finally:
         Image.MAX_IMAGE_PIXELS = previous
 
@@ -202,7 +212,9 @@ def probe_pdf(path: Path) -> dict:
         reader = PdfReader(path, strict=False)
         pages = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise _refuse(f"The PDF could not be read ({exc}); it may be damaged.") from exc
+        raise _refuse(
+            f"The PDF could not be read ({_reason(exc, path)}); it may be damaged."
+        ) from exc
     if pages < 1:
         raise _refuse("The PDF has no pages.")
     return {"technical": {"pages": pages, "pdf_version": reader.pdf_header.lstrip("%")}}

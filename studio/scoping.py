@@ -77,10 +77,37 @@ def has_production_access(
     return _studio_model("Production").objects.filter(pk=production_id, pk__in=ids).exists()
 
 
+ROLE_PLURALS = {
+    "legal": "legal staff",
+    "coordinator": "coordinators",
+    "integration": "integrations",
+    "viewer": "viewers",
+}
+ACTION_PHRASES = {
+    ScopeAction.VIEW: "see this",
+    ScopeAction.CHANGE: "make this change",
+    ScopeAction.AUDIT: "read the audit trail and legal reports",
+    ScopeAction.LEGAL: "make legal decisions (licenses, consents, clearances, withdrawals)",
+}
+
+
+def access_refusal(actor: Actor, production: Production, action: str) -> str:
+    """Why ``actor`` may not ``action`` in ``production``, in words a person can act on."""
+    token = actor if getattr(actor, "key_hash", None) is not None else None
+    if token is not None and action in WRITE_ACTIONS and not token.can_write:
+        return (
+            f"This API token is read-only; use a read-write token to "
+            f"{ACTION_PHRASES.get(action, action)} in {production.code}."
+        )
+    roles = [ROLE_PLURALS.get(role, role) for role in roles_allowing(action)]
+    who = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
+    return f"Only {who} of {production.code} can {ACTION_PHRASES.get(action, action)}."
+
+
 def require_production_access(actor: Actor, production: Production, action: str) -> None:
     """For services: raise ``PermissionDenied`` unless ``actor`` may ``action`` in ``production``."""
     if not has_production_access(actor, production.pk, action):
-        raise PermissionDenied(f"You may not {action} in production {production.code}.")
+        raise PermissionDenied(access_refusal(actor, production, action))
 
 
 class ScopedQuerySet(models.QuerySet):

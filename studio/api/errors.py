@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.defaults import bad_request, page_not_found, server_error
@@ -130,6 +130,16 @@ def handler400(request, exception=None):
         return bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return _problem_response(413, _too_big_message(), "payload_too_large")
+    if isinstance(exception, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return _problem_response(
+            400, f"The form has more than {limit} fields, the most one request may send.", "fields"
+        )
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return _problem_response(
+            400, f"The form has more than {limit} files, the most one request may send.", "files"
+        )
     return _problem_response(400, "The request could not be understood.", "bad_request")
 
 

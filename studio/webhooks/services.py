@@ -15,7 +15,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +26,7 @@ from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production, WebhookDelivery, WebhookSubscription
 from studio.queues import enqueue
-from studio.scoping import has_production_access, principal_user
+from studio.scoping import principal_user, require_production_access
 from studio.webhooks.addresses import webhook_destination
 from studio.webhooks.choices import FINAL_STATUSES, DeliveryStatus, WebhookEvent
 from studio.webhooks.signing import sign
@@ -42,8 +42,7 @@ UPDATABLE = ("name", "url", "events")
 
 
 def _require_change(actor: Actor, production: Production) -> None:
-    if not has_production_access(actor, production.pk, ScopeAction.CHANGE):
-        raise PermissionDenied(f"You may not change in production {production.code}.")
+    require_production_access(actor, production, ScopeAction.CHANGE)
 
 
 def _clean_name(name: str) -> str:
