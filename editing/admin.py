@@ -76,7 +76,7 @@ class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
 
     colors = JOB_COLORS
     list_display = [
-        "pk",
+        "number",
         "thumbnail",
         "operation",
         "input_link",
@@ -84,8 +84,8 @@ class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
         "requested_by",
         "created",
     ]
-    list_display_links = ["pk", "operation"]
-    list_filter = ["status", "operation", "production"]
+    list_display_links = ["number", "operation"]
+    list_filter = ["status", "operation", ("production", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["production", "output"]
     list_per_page = 50
     readonly_fields = [f.name for f in EditJob._meta.fields]
@@ -100,6 +100,10 @@ class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("inputs")
+
+    @admin.display(description="#", ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     @admin.display(description="")
     def thumbnail(self, obj):
@@ -197,7 +201,7 @@ def status_cell(job):
         '<div class="cc-status" data-job-id="{}" data-live="{}">'
         '<span class="cc-badge" style="background:{}">{}</span>'
         '<progress class="cc-progress" max="100" value="{}"></progress>'
-        '<span class="cc-stage">{}</span></div>',
+        '<span class="cc-step">{}</span></div>',
         job.pk,
         live,
         color,

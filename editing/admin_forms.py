@@ -118,7 +118,7 @@ class EditRequestForm(forms.Form):
         for name, op in sorted(OPERATIONS.items()):
             for param, value in op.defaults().items():
                 field = _param_field(name, value)
-                field.label = param.replace("_", " ")
+                field.label = param.replace("_", " ").capitalize()
                 self.fields[param_field_name(name, param)] = field
 
     def param_fields(self) -> list[tuple[str, forms.BoundField]]:

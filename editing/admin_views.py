@@ -246,7 +246,10 @@ def progress_list_view(model_admin, request):
 
 
 def finished_view(model_admin, request):
-    """My jobs that finished since ``since`` (the server's time of the previous answer)."""
+    """My jobs that ran and finished since ``since`` (the server's time of the previous answer).
+
+    A request refused or cancelled before it started is answered on the page that made it.
+    """
     now = timezone.now()
     since = parse_datetime(request.GET.get("since", "")) if request.GET.get("since") else None
     if since is None or since.tzinfo is None or since < now - dt.timedelta(hours=1):
@@ -254,6 +257,7 @@ def finished_view(model_admin, request):
     jobs = (
         model_admin.get_queryset(request)
         .filter(requested_by_id=request.user.pk, finished_at__gt=since, finished_at__lte=now)
+        .exclude(started_at=None)
         .order_by("finished_at")[:20]
     )
     return JsonResponse(

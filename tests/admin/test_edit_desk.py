@@ -312,12 +312,16 @@ def test_the_job_list_shows_input_status_with_progress_and_the_time_to_the_secon
     assert "clearcut/editdesk/jobs.js" in html
 
 
-def test_my_finished_jobs_are_reported_once_since_the_last_answer(desk, world):
+def test_my_jobs_that_ran_and_finished_are_reported_once_since_the_last_answer(desk, world):
     finished = reverse("admin:editing_editjob_finished")
     first = desk.get(finished).json()
     mine = world.submit("regrain", world.still())
     world.submit("regrain", world.still(2), actor=world.legal)
-    EditJob.objects.update(status="succeeded", finished_at=timezone.now())
+    now = timezone.now()
+    EditJob.objects.update(status="succeeded", started_at=now, finished_at=now)
+    refused = world.still(3)
+    world.person("Zoe Quinn", refused)
+    assert world.submit("remove_object", refused, mask_polygons=SUBJECT).status == "denied"
 
     second = desk.get(finished, {"since": first["now"]}).json()
     third = desk.get(finished, {"since": second["now"]}).json()

@@ -11,7 +11,7 @@
   }
 
   function paint(cell, state) {
-    var badge = cell.querySelector(".cc-badge"), bar = cell.querySelector(".cc-progress"), stage = cell.querySelector(".cc-stage");
+    var badge = cell.querySelector(".cc-badge"), bar = cell.querySelector(".cc-progress"), stage = cell.querySelector(".cc-step");
     badge.textContent = state.status_label;
     badge.style.background = state.color;
     if (bar) { bar.value = state.percent; }

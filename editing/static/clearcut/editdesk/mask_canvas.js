@@ -41,7 +41,10 @@
     var polygons = [];
     try { polygons = JSON.parse(this.input.value || "[]"); } catch (e) { polygons = []; }
     if (!Array.isArray(polygons)) { polygons = []; }
-    this.shapes = polygons.map(function (p) { return { kind: "polygon", polygons: [p] }; });
+    // Brush dabs are the only shapes with exactly CIRCLE_SIDES points drawn here; keep their look.
+    this.shapes = polygons.map(function (p) {
+      return { kind: p.length === CIRCLE_SIDES ? "brush" : "polygon", polygons: [p] };
+    });
   };
 
   MaskCanvas.prototype.setFrame = function (width, height) {

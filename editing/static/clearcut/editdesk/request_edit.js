@@ -83,6 +83,7 @@
       var empty = $("stage-empty");
       if (!asset) { empty.textContent = "Choose a clip or still."; show(empty, true); mask.setFrame(0, 0); fields(); return; }
       if (asset.kind === "video" && asset.video) {
+        copied = false;
         video.src = asset.video;
         if (asset.poster) { video.poster = asset.poster; }
         show(video, true);
@@ -104,6 +105,22 @@
     }
 
     // --- the clip player: frames, in and out --------------------------------------------------
+    // A server that does not answer byte ranges leaves the clip unseekable: a small clip is then
+    // played from a copy in memory, where every frame can be reached.
+    var copied = false, COPY_LIMIT = 200 * 1024 * 1024;
+    function seekable() {
+      return video.seekable.length > 0 && video.seekable.end(0) >= video.duration - 0.01;
+    }
+    function seekableCopy() {
+      if (copied || video.src.indexOf("blob:") === 0) { return; }
+      copied = true;
+      fetch(video.src, { credentials: "same-origin" }).then(function (r) {
+        var size = parseInt(r.headers.get("Content-Length") || "0", 10);
+        if (!r.ok || size > COPY_LIMIT) { throw new Error("not copied"); }
+        return r.blob();
+      }).then(function (blob) { video.src = URL.createObjectURL(blob); }).catch(function () {});
+    }
+
     function frameNow() {
       if (!asset || !asset.fps) { return 0; }
       return Math.min(asset.frames - 1, Math.max(0, Math.floor(video.currentTime * asset.fps + 1e-3)));
@@ -134,7 +151,11 @@
     }
     video.addEventListener("timeupdate", showFrame);
     video.addEventListener("seeked", showFrame);
-    video.addEventListener("loadedmetadata", function () { mask.resize(); showFrame(); });
+    video.addEventListener("loadedmetadata", function () {
+      mask.resize();
+      showFrame();
+      if (!seekable()) { seekableCopy(); }
+    });
     video.addEventListener("play", function () { $("frame-play").textContent = "❚❚"; });
     video.addEventListener("pause", function () { $("frame-play").textContent = "▶"; });
     video.addEventListener("error", function () {
