@@ -197,6 +197,16 @@ def status_cell(job):
     """The status badge with the progress under it; the list's script updates both in place."""
     live = "" if job.status in FINISHED else "1"
     color = JOB_COLORS.get(job.status, LIGHT_GREY)
+    if job.status == JobStatus.DENIED:
+        return format_html(
+            '<div class="cc-status" data-job-id="{}" data-live="">'
+            '<a class="cc-badge-link" href="{}#decision" title="the reasons">'
+            '<span class="cc-badge" style="background:{}">{} – why?</span></a></div>',
+            job.pk,
+            reverse("admin:editing_editjob_change", args=[job.pk]),
+            color,
+            job.get_status_display(),
+        )
     return format_html(
         '<div class="cc-status" data-job-id="{}" data-live="{}">'
         '<span class="cc-badge" style="background:{}">{}</span>'
