@@ -1,24 +1,16 @@
 import json
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from assets.models import Asset
-from editing import services
-from editing.choices import JobStatus
+from editing import admin_views, services
+from editing.choices import FINISHED, JobStatus
 from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
-from editing.operations import OPERATIONS
-from licensing.choices import Media
-from studio.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
-from studio.admin_badges import BLUE, GREEN, GREY, LIGHT_GREY, PURPLE, RED, choice_badge
-from studio.choices import ScopeAction
-from studio.exceptions import Conflict
-from studio.models import Production
+from studio.admin import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
+from studio.admin_badges import BLUE, GREEN, GREY, LIGHT_GREY, PURPLE, RED
 
 JOB_COLORS = {
     JobStatus.PENDING: LIGHT_GREY,
@@ -77,130 +69,113 @@ class AdapterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
-class EditRequestForm(forms.Form):
-    production = forms.ModelChoiceField(queryset=Production.objects.none())
-    operation = forms.ChoiceField(
-        choices=[(name, op.label) for name, op in sorted(OPERATIONS.items())]
-    )
-    input = forms.ModelChoiceField(queryset=Asset.objects.none(), label="Clip or still")
-    mask = forms.ModelChoiceField(
-        queryset=Asset.objects.none(), required=False, help_text="white marks the region"
-    )
-    prompt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    territory = forms.CharField(max_length=2, initial="US")
-    media = forms.ChoiceField(choices=Media.choices, initial=Media.SVOD)
-    frame_start = forms.IntegerField(required=False, min_value=0)
-    frame_end = forms.IntegerField(required=False, min_value=1)
-    adapter = forms.ModelChoiceField(queryset=Adapter.objects.none(), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["production"].queryset = Production.objects.restrict(user, ScopeAction.CHANGE)
-        assets = Asset.objects.restrict(user, ScopeAction.CHANGE).filter(
-            kind__in=["video", "image"]
-        )
-        self.fields["input"].queryset = assets
-        self.fields["mask"].queryset = assets.filter(kind="image")
-        self.fields["adapter"].queryset = Adapter.objects.restrict(user).filter(status="active")
-
-
 @admin.register(EditJob)
 class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
-    """Edits are requested on the request page (edit_job_submit); cancel and recall are actions."""
+    """Edits are requested on the request page (edit_job_submit); a job's page follows it live and
+    cancels it (edit_job_cancel); recall is a list action (edit_job_recall)."""
 
+    colors = JOB_COLORS
     list_display = [
-        "pk",
+        "number",
+        "thumbnail",
         "operation",
-        "production",
+        "input_link",
         "status_badge",
-        "progress",
         "requested_by",
-        "preview",
-        "created_at",
+        "created",
     ]
-    list_filter = ["status", "operation", "production"]
+    list_display_links = ["number", "operation"]
+    list_filter = ["status", "operation", ("production", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["production", "output"]
+    list_per_page = 50
     readonly_fields = [f.name for f in EditJob._meta.fields]
     actions = ["cancel", "recall"]
+
+    class Media:
+        css = {"all": ["clearcut/editdesk/editdesk.css"]}
+        js = ["clearcut/editdesk/jobs.js"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Status", ordering="status")
-    def status_badge(self, obj):
-        return choice_badge(JOB_COLORS, obj.status, obj.get_status_display())
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("inputs")
 
-    @admin.display(description="Progress")
-    def progress(self, obj):
+    @admin.display(description="#", ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        shown = obj.output if obj.output_id else _first_input(obj)
+        if shown is None or not shown.thumbnail_key:
+            return format_html(
+                '<span class="cc-thumb cc-thumb-empty" data-job-thumb="{}"></span>', obj.pk
+            )
         return format_html(
-            '<progress max="100" value="{}"></progress> {}',
-            obj.progress_percent,
-            obj.progress_stage,
+            '<img class="cc-thumb" data-job-thumb="{}" src="{}" alt="">',
+            obj.pk,
+            reverse("v1:asset-thumbnail", args=[shown.pk]),
         )
 
-    @admin.display(description="Output")
-    def preview(self, obj):
-        if not obj.output_id:
+    @admin.display(description="Input")
+    def input_link(self, obj):
+        source = _first_input(obj)
+        if source is None:
             return "—"
-        link = reverse("admin:assets_asset_change", args=[obj.output_id])
-        if obj.output.thumbnail_key:
-            thumb = reverse("v1:asset-thumbnail", args=[obj.output_id])
-            return format_html(
-                '<a href="{}"><img src="{}" style="height:48px" alt=""></a>', link, thumb
-            )
-        return format_html('<a href="{}">asset {}</a>', link, obj.output_id)
+        return format_html(
+            '<a href="{}" class="cc-ellipsis" title="{}">{}</a>',
+            reverse("admin:assets_asset_change", args=[source.pk]),
+            source.original_filename,
+            source.original_filename,
+        )
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return status_cell(obj)
+
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, obj):
+        return format_html(
+            '<span class="cc-nowrap">{}</span>',
+            timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+        )
 
     def get_urls(self):
+        def view(function, name, route):
+            def wrapped(request, *args, **kwargs):
+                return function(self, request, *args, **kwargs)
+
+            return path(route, self.admin_site.admin_view(wrapped), name=name)
+
         return [
-            path(
-                "request/",
-                self.admin_site.admin_view(self.request_view),
-                name="editing_editjob_request",
+            view(admin_views.request_page, "editing_editjob_request", "request/"),
+            view(admin_views.check_view, "editing_editjob_check", "request/check/"),
+            view(admin_views.progress_list_view, "editing_editjob_progress_list", "progress/"),
+            view(admin_views.finished_view, "editing_editjob_finished", "finished/"),
+            view(
+                admin_views.progress_view, "editing_editjob_progress", "<int:object_id>/progress/"
             ),
+            view(admin_views.cancel_view, "editing_editjob_cancel", "<int:object_id>/cancel/"),
             *super().get_urls(),
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:editing_editjob_request")
+        target = reverse("admin:editing_editjob_request")
+        asset = request.GET.get("asset", "")
+        return redirect(f"{target}?asset={asset}" if asset.isdigit() else target)
 
-    def request_view(self, request):
-        form = EditRequestForm(request.POST or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            params = {k: data[k] for k in ("frame_start", "frame_end") if data.get(k) is not None}
-            try:
-                job = services.edit_job_submit(
-                    actor=request.user,
-                    production=data["production"],
-                    operation=data["operation"],
-                    inputs=[data["input"]],
-                    territory=data["territory"],
-                    media=data["media"],
-                    mask=data["mask"],
-                    prompt=data["prompt"],
-                    parameters=params,
-                    adapters=[(data["adapter"], 1.0)] if data["adapter"] else [],
-                )
-            except (ValidationError, PermissionDenied, Conflict) as exc:
-                form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
-            else:
-                level = messages.SUCCESS if job.status == JobStatus.QUEUED else messages.ERROR
-                self.message_user(request, f"Edit #{job.pk}: {job.status}. {job.error}", level)
-                return redirect("admin:editing_editjob_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "title": "Request an edit",
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/editing/request_edit.html", context)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "GET" or not str(object_id).isdigit():
+            return super().change_view(request, object_id, form_url, extra_context)
+        return admin_views.detail_page(self, request, int(object_id))
 
     @admin.action(description="Cancel selected jobs")
     def cancel(self, request, queryset):
         for job in queryset:
             try:
                 services.edit_job_cancel(actor=request.user, job=job)
-            except Exception as exc:  # noqa: BLE001  (reported to the user, per job)
+            except SERVICE_ERRORS as exc:
                 self.message_user(request, f"Edit #{job.pk}: {exc}", messages.WARNING)
 
     @admin.action(description="Run selected jobs again (new gate decision)")
@@ -209,8 +184,41 @@ class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
             try:
                 new = services.edit_job_recall(actor=request.user, job=job)
                 self.message_user(request, f"Edit #{job.pk} → #{new.pk}: {new.status}")
-            except Exception as exc:  # noqa: BLE001  (reported to the user, per job)
+            except SERVICE_ERRORS as exc:
                 self.message_user(request, f"Edit #{job.pk}: {exc}", messages.WARNING)
+
+
+def _first_input(job):
+    inputs = list(job.inputs.all())  # prefetched with the list
+    return inputs[0] if inputs else None
+
+
+def status_cell(job):
+    """The status badge with the progress under it; the list's script updates both in place."""
+    live = "" if job.status in FINISHED else "1"
+    color = JOB_COLORS.get(job.status, LIGHT_GREY)
+    if job.status == JobStatus.DENIED:
+        return format_html(
+            '<div class="cc-status" data-job-id="{}" data-live="">'
+            '<a class="cc-badge-link" href="{}#decision" title="the reasons">'
+            '<span class="cc-badge" style="background:{}">{} – why?</span></a></div>',
+            job.pk,
+            reverse("admin:editing_editjob_change", args=[job.pk]),
+            color,
+            job.get_status_display(),
+        )
+    return format_html(
+        '<div class="cc-status" data-job-id="{}" data-live="{}">'
+        '<span class="cc-badge" style="background:{}">{}</span>'
+        '<progress class="cc-progress" max="100" value="{}"></progress>'
+        '<span class="cc-step">{}</span></div>',
+        job.pk,
+        live,
+        color,
+        job.get_status_display(),
+        job.progress_percent,
+        f"{job.progress_percent}% {job.progress_stage}".strip() if live else "",
+    )
 
 
 @admin.register(TrainingRun)

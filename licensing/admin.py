@@ -313,6 +313,15 @@ class ClearanceRequestAdmin(ScopedAdminMixin, ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         return CLEARANCE_DECISION_FIELDS if obj else []
 
+    def get_changeform_initial_data(self, request):
+        """Prefilled from the query string (a refused edit links here with its production, assets,
+        action, territory, media, language and purpose); the use starts now unless given."""
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("use_from", timezone.now().replace(second=0, microsecond=0))
+        if isinstance(initial.get("territory"), str):
+            initial["territory"] = initial["territory"].upper()
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "production":
             kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.CHANGE)

@@ -23,8 +23,8 @@ from editing.services.idempotency import (
     run_replayed,
 )
 from editing.services.lifecycle import queue_or_deny
-from licensing.gate import UseRequest
-from licensing.services import gate_check
+from licensing.gate import Decision, UseRequest, evaluate
+from licensing.services import check_use_request, gate_check
 from studio.actors import describe_actor
 from studio.choices import ScopeAction
 from studio.scoping import require_production_access
@@ -241,6 +241,43 @@ def job_use_request(job: EditJob) -> UseRequest:
         adapter_ids=tuple(job.editjobadapter_set.values_list("adapter_id", flat=True)),
         consent_scopes=op.consent_scopes,
     )
+
+
+def edit_job_check(
+    *,
+    actor: Actor,
+    operation: str,
+    inputs: list,
+    territory: str,
+    media: str,
+    language: str = "",
+    adapters: list | tuple = (),
+) -> Decision:
+    """A dry run of the gate for an edit not yet requested: the decision submitting it now would get.
+
+    Nothing is stored, audited or queued (as for ``POST /api/v1/clearance/check``).
+    """
+    production = inputs[0].production if inputs else None
+    if production is None:
+        raise ValidationError({"inputs": "Choose the clip or still to edit."})
+    require_production_access(actor, production, ScopeAction.VIEW)
+    op = get_operation(operation)
+    check_inputs(production, inputs)
+    model = choose_model(op, None)
+    use = UseRequest(
+        action=op.rights_action,
+        production_id=production.pk,
+        asset_ids=tuple(asset.pk for asset in inputs),
+        territory=territory.upper(),
+        media=media,
+        at=timezone.now(),
+        language=language,
+        model_version_id=model.pk if model is not None else None,
+        adapter_ids=tuple(adapter.pk for adapter, _weight in adapters),
+        consent_scopes=op.consent_scopes,
+    )
+    check_use_request(use)
+    return evaluate(use)
 
 
 def _queue_or_deny(actor, job: EditJob, decision) -> None:
