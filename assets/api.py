@@ -4,7 +4,7 @@ from pathlib import Path
 
 import django_filters
 from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -23,6 +23,7 @@ from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSer
 from studio.api.permissions import SignedIn
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
+from studio.http_ranges import ranged_file_response
 from studio.models import Production
 
 
@@ -168,14 +169,14 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def _file(self, asset, key: str, filename: str, content_type: str, *, attachment: bool):
         services.asset_ensure_downloadable(asset)
         if not key:
-            from django.http import Http404
-
             raise Http404("Not generated yet.")
-        return FileResponse(
-            default_storage.open(key, "rb"),
-            as_attachment=attachment,
-            filename=filename,
+        return ranged_file_response(
+            self.request,
+            default_storage,
+            key,
             content_type=content_type,
+            filename=filename,
+            attachment=attachment,
         )
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
