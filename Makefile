@@ -1,4 +1,5 @@
-# Clearcut. `make demo` sets everything up, runs the scenario and serves; `make test` runs the suite.
+# Clearcut. `make demo` sets everything up, runs the scenario (demo/, via bin/demo) and serves;
+# `make test` runs the suite.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin

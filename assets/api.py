@@ -5,8 +5,7 @@ from pathlib import Path
 import django_filters
 from django.core.files.storage import default_storage
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -20,27 +19,11 @@ from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
-from studio.api.permissions import SignedIn
+from studio.api.fields import ProductionCodeField
+from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
 from studio.http_ranges import ranged_file_response
-from studio.models import Production
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ProductionCodeField(serializers.SlugRelatedField):
-    """A production named by its code, limited to those the caller may write to."""
-
-    def __init__(self, scope_action: str = ScopeAction.CHANGE, **kwargs):
-        self.scope_action = scope_action
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        from studio.api.permissions import request_principal
-
-        return Production.objects.restrict(
-            request_principal(self.context["request"]), self.scope_action
-        )
 
 
 class AssetSerializer(serializers.ModelSerializer):
@@ -121,8 +104,6 @@ class WithdrawSerializer(StrictSerializer):
     def get_fields(self):
         fields = super().get_fields()
         if "request" in self.context:
-            from studio.api.permissions import request_principal
-
             fields["assets"].child_relation.queryset = selectors.asset_list(
                 principal=request_principal(self.context["request"])
             )
@@ -310,8 +291,6 @@ class AppearanceSerializer(StrictModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            from studio.api.permissions import request_principal
-
             principal = request_principal(request)
             fields["asset"].queryset = selectors.asset_list(
                 principal=principal, action=ScopeAction.CHANGE

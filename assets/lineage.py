@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from assets.choices import LineageNode
-from assets.models import Derivation
+from assets.models import Asset, Derivation
 
 MAX_DEPTH = 64
 
@@ -98,8 +98,6 @@ def asset_lineage_prov(asset, *, principal=None) -> dict:
 
     With a principal, footage of productions they cannot see is left out, edges to it included.
     """
-    from assets.models import Asset
-
     nodes = [
         Node(LineageNode.ASSET, asset.pk, 0),
         *asset_ancestors(asset),

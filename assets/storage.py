@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from assets.incoming import IncomingFile
@@ -70,8 +73,6 @@ def _sync_directory(folder: Path) -> None:
 
 def place_bytes(data: bytes, key: str) -> str:
     """Store a small file (a sidecar manifest) at ``key``, replacing what was there."""
-    from django.core.files.base import ContentFile
-
     if default_storage.exists(key):
         default_storage.delete(key)
     return default_storage.save(key, ContentFile(data))
@@ -94,10 +95,6 @@ class LocalCopy:
         path = local_path(self.key)
         if path is not None:
             return path
-        import tempfile
-
-        from django.conf import settings
-
         fd, name = tempfile.mkstemp(prefix="copy-", dir=settings.ASSET_SPOOL_DIR)
         self._temp = Path(name)
         with os.fdopen(fd, "wb") as out, default_storage.open(self.key, "rb") as src:

@@ -16,9 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from assets.models import Appearance, Asset, Person
 from bench.harness import print_table
 from licensing.choices import ConsentScope, Coverage, LicenseStatus
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest, evaluate
 from licensing.models import Consent, Grant, License, LicensedAsset, Party
-from licensing.policy import evaluate
 from studio.models import Production
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -8,7 +8,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from assets.api import ProductionCodeField
 from assets.incoming import HashingUploadHandler
 from editing import services
 from editing.choices import ModelTask
@@ -16,11 +15,12 @@ from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
 from editing.models.jobs import IDEMPOTENCY_KEY_MAX_CHARS
 from editing.operations import OPERATIONS
 from editing.services.idempotency import HEADER, IdempotencyKeyReused
-from editing.services.training import training_run_submit
+from editing.services.training import training_retrain_without, training_run_submit
 from licensing.api import AssetIdsField
 from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
+from studio.api.fields import ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
@@ -128,8 +128,6 @@ class AdapterViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
     @action(detail=True, methods=["post"])
     def retrain(self, request, pk=None):
         """Train again with the same parameters, without the footage behind the adapter's taint."""
-        from editing.services.training import training_retrain_without
-
         run = training_retrain_without(actor=self.principal, adapter=self.get_object())
         return _job_response(run, TrainingRunSerializer(run, context={"request": request}).data)
 

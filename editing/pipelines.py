@@ -13,6 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".ckpt")
 
@@ -42,6 +43,7 @@ def directory_weights_sha256(folder: Path) -> str:
 
 def quiet_progress_bars() -> None:
     """Loading bars belong on a terminal, not in worker logs."""
+    # torch, diffusers, transformers and peft load only in GPU workers, never in web processes
     from diffusers.utils import logging as diffusers_logging
     from transformers.utils import logging as transformers_logging
 
@@ -50,7 +52,7 @@ def quiet_progress_bars() -> None:
 
 
 def device_and_dtype():
-    import torch
+    import torch  # only GPU workers load torch; web processes and the API never do
 
     if torch.cuda.is_available() and settings.EDITING_USE_CUDA:
         return "cuda", torch.float16
@@ -58,7 +60,10 @@ def device_and_dtype():
 
 
 def _pipeline_class(task: str):
-    from diffusers import StableDiffusionImg2ImgPipeline, StableDiffusionInpaintPipeline
+    from diffusers import (  # diffusers loads torch: GPU workers only, never web processes
+        StableDiffusionImg2ImgPipeline,
+        StableDiffusionInpaintPipeline,
+    )
 
     return {"inpaint": StableDiffusionInpaintPipeline, "img2img": StableDiffusionImg2ImgPipeline}[
         task
@@ -90,8 +95,6 @@ def load_pipeline(model, adapters=()):
 
 
 def _apply_adapters(pipeline, adapters) -> None:
-    from django.core.files.storage import default_storage
-
     names, weights = [], []
     for adapter, weight in adapters:
         with tempfile.TemporaryDirectory(dir=settings.ASSET_SPOOL_DIR) as folder:

@@ -10,6 +10,9 @@ import socket
 from celery import shared_task
 from django.conf import settings
 
+from editing.services import edit_job_execute
+from editing.services.training import training_run_execute
+
 
 def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -23,8 +26,6 @@ def _worker() -> str:
     time_limit=settings.EDITING_JOB_TIME_LIMIT,
 )
 def run_edit_job(job_id: int) -> None:
-    from editing.services import edit_job_execute
-
     edit_job_execute(job_id=job_id, worker=_worker())
 
 
@@ -36,6 +37,4 @@ def run_edit_job(job_id: int) -> None:
     time_limit=settings.EDITING_JOB_TIME_LIMIT,
 )
 def run_training(run_id: int) -> None:
-    from editing.services.training import training_run_execute
-
     training_run_execute(run_id=run_id, worker=_worker())

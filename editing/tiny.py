@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from editing.pipelines import quiet_progress_bars
+
 TOKENS = ["<|startoftext|>", "<|endoftext|>"]
 WORDS = (
     "a the of and with in on film shot scene clean background sky street night day warm cool light "
@@ -21,7 +23,7 @@ def _tokenizer():
 
     Letters and digits are single tokens; the words above merge into one token each.
     """
-    from transformers import CLIPTokenizer
+    from transformers import CLIPTokenizer  # transformers loads torch: never in web processes
 
     vocab = {token: index for index, token in enumerate(TOKENS)}
     for symbol in [chr(c) for c in range(ord("a"), ord("z") + 1)] + list("0123456789.,!?'-"):
@@ -48,6 +50,7 @@ def _tokenizer():
 
 def build_tiny_pipeline(task: str, folder: Path, *, seed: int = 0):
     """Build and save a tiny pipeline for ``task`` (inpaint or img2img) in diffusers format."""
+    # torch, diffusers, transformers and peft load only in GPU workers, never in web processes
     import torch
     from diffusers import (
         AutoencoderKL,
@@ -57,8 +60,6 @@ def build_tiny_pipeline(task: str, folder: Path, *, seed: int = 0):
         UNet2DConditionModel,
     )
     from transformers import CLIPTextConfig, CLIPTextModel
-
-    from editing.pipelines import quiet_progress_bars
 
     quiet_progress_bars()
     torch.manual_seed(seed)

@@ -14,6 +14,8 @@ import av
 import numpy as np
 from PIL import Image
 
+from editing.pipelines import quiet_progress_bars
+
 WEIGHTS_NAME = "pytorch_lora_weights.safetensors"
 
 
@@ -33,7 +35,7 @@ def sample_frames(path: Path, kind: str, per_clip: int, rng: random.Random) -> l
 
 
 def _tensor(images: list[Image.Image], resolution: int):
-    import torch
+    import torch  # only GPU workers load torch; web processes and the API never do
 
     arrays = [
         np.asarray(i.convert("RGB").resize((resolution, resolution), Image.Resampling.BICUBIC))
@@ -58,13 +60,12 @@ def train_lora(
     on_step: Callable[[int, float], None],
 ) -> dict:
     """Train and save LoRA weights (with their adapter metadata, so lora_alpha survives loading)."""
+    # torch, diffusers, transformers and peft load only in GPU workers, never in web processes
     import torch
     from diffusers import StableDiffusionImg2ImgPipeline, StableDiffusionPipeline
     from diffusers.utils import convert_state_dict_to_diffusers
     from peft import LoraConfig
     from peft.utils import get_peft_model_state_dict
-
-    from editing.pipelines import quiet_progress_bars
 
     quiet_progress_bars()
     torch.manual_seed(seed)

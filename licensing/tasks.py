@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from licensing.services.expiry import rights_expiry_sweep
+from licensing.services.taint import taint_run_execute
 
 
 @shared_task(name="licensing.expiry_sweep", acks_late=True)
@@ -18,6 +19,4 @@ def expiry_sweep() -> dict:
 
 @shared_task(name="licensing.propagate_taint", acks_late=True, reject_on_worker_lost=True)
 def propagate_taint(run_id: int) -> None:
-    from licensing.services.taint import taint_run_execute
-
     taint_run_execute(run_id=run_id)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from assets.credentials.manifest import merge_training_mining
-from licensing import rules
 from licensing.choices import GrantKind, RightsAction
-from licensing.decision import UseRequest
-from licensing.facts import load_facts
+from licensing.gate import rules
+from licensing.gate.decision import UseRequest
+from licensing.gate.facts import load_facts
 
 ENTRY_ACTIONS = {
     "data_mining": RightsAction.AI_TRAIN,

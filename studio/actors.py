@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.apps import apps
+
 from studio.choices import ActorType
 
 if TYPE_CHECKING:
@@ -33,11 +35,10 @@ class ActorRecord:
 
 
 def describe_actor(actor: AbstractBaseUser | ApiToken | SystemActor) -> ActorRecord:
-    from studio.models import ApiToken
-
     if isinstance(actor, SystemActor):
         return ActorRecord(ActorType.SYSTEM, None, f"system:{actor.name}", None)
-    if isinstance(actor, ApiToken):
+    # studio.scoping (which studio's models use) imports this module: the model is looked up.
+    if isinstance(actor, apps.get_model("studio", "ApiToken")):
         user = actor.user
         name = f"{user.get_username()} (token {actor.name})"
         return ActorRecord(ActorType.TOKEN, user.pk, name[:150], actor.pk)

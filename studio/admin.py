@@ -9,6 +9,7 @@ from django.utils import timezone
 from studio import services
 from studio.admin_badges import GREEN, ORANGE, RED, badge
 from studio.auth import admin_access
+from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.forms import MemberAuthenticationForm, add_refusal
 from studio.models import ApiToken, AuditEvent, Membership, Production
@@ -262,8 +263,6 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["production"]
 
     def get_queryset(self, request):
-        from studio.choices import ScopeAction
-
         return super().get_queryset(request).restrict(request.user, ScopeAction.AUDIT)
 
 

@@ -1,30 +1,38 @@
 """Production scope: which rows a principal (a user, or an API token acting for one) may touch.
 
 Every production-scoped model uses ``ScopedQuerySet``; the API base viewset and the selectors call
-``.restrict(principal, action)`` so that lists and details only ever show the principal's productions.
+``.restrict(principal, action)`` so that lists and details only ever show the principal's productions;
+services of every app check a write with ``require_production_access``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from studio.actors import SystemActor
 from studio.choices import WRITE_ACTIONS, ScopeAction, roles_allowing
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from studio.models import ApiToken
+    from studio.actors import Actor
+    from studio.models import ApiToken, Production
 
     Principal = AbstractBaseUser | ApiToken
 
 
+def _studio_model(name: str) -> type[models.Model]:
+    # The studio models are built on the querysets below, so they are looked up, not imported.
+    return apps.get_model("studio", name)
+
+
 def principal_user(principal: Principal):
     """The user behind a principal: the token's owner for a token, else the user itself."""
-    from studio.models import ApiToken
-
-    return principal.user if isinstance(principal, ApiToken) else principal
+    return principal.user if isinstance(principal, _studio_model("ApiToken")) else principal
 
 
 def allowed_production_ids(principal: Principal | None, action: str) -> models.QuerySet | None:
@@ -32,9 +40,7 @@ def allowed_production_ids(principal: Principal | None, action: str) -> models.Q
 
     Never evaluated here: callers embed it in their own query, so scoping costs no extra round trip.
     """
-    from studio.actors import SystemActor
-    from studio.models import ApiToken, Membership, Production
-
+    Membership, Production = _studio_model("Membership"), _studio_model("Production")
     if isinstance(principal, SystemActor):
         return None  # a named process run by an operator on the server (CLI, beat sweeps)
     if principal is None or not getattr(principal_user(principal), "is_authenticated", False):
@@ -42,7 +48,7 @@ def allowed_production_ids(principal: Principal | None, action: str) -> models.Q
     user = principal_user(principal)
     if not user.is_active:
         return Production.objects.none().values("pk")
-    if isinstance(principal, ApiToken):
+    if isinstance(principal, _studio_model("ApiToken")):
         if action in WRITE_ACTIONS and not principal.can_write:
             return Production.objects.none().values("pk")
         token_scope = principal.productions.all().values("pk")
@@ -68,9 +74,13 @@ def has_production_access(
         return True
     if production_id is None:
         return False
-    from studio.models import Production
+    return _studio_model("Production").objects.filter(pk=production_id, pk__in=ids).exists()
 
-    return Production.objects.filter(pk=production_id, pk__in=ids).exists()
+
+def require_production_access(actor: Actor, production: Production, action: str) -> None:
+    """For services: raise ``PermissionDenied`` unless ``actor`` may ``action`` in ``production``."""
+    if not has_production_access(actor, production.pk, action):
+        raise PermissionDenied(f"You may not {action} in production {production.code}.")
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "assets",
     "licensing",
     "editing",
+    "legal",
+    "demo",
 ]
 
 MIDDLEWARE = [

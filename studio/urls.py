@@ -1,35 +1,31 @@
+"""The root URLconf. Each app registers its own API routes (``<app>.api_urls``) and pages
+(``<app>.urls``); they are included here by name, so studio imports nothing from the floors above it."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
-from assets import api as assets_api
-from editing import api as editing_api
-from licensing import api as licensing_api
-from licensing import provenance_views
-from licensing.report_api import api_urlpatterns as report_api_urlpatterns
 from studio.api import studio_views
+from studio.api.routers import ApiRootView, app_router
 from studio.webhooks import api as webhooks_api
 
-router = DefaultRouter()
-router.register("productions", studio_views.ProductionViewSet, basename="production")
-router.register("tokens", studio_views.ApiTokenViewSet, basename="apitoken")
-router.register("audit-events", studio_views.AuditEventViewSet, basename="auditevent")
-for prefix, viewset, basename in [
-    *assets_api.ROUTES,
-    *licensing_api.ROUTES,
-    *editing_api.ROUTES,
-    *webhooks_api.ROUTES,
-]:
-    router.register(prefix, viewset, basename=basename)
+router = app_router(
+    [
+        ("productions", studio_views.ProductionViewSet, "production"),
+        ("tokens", studio_views.ApiTokenViewSet, "apitoken"),
+        ("audit-events", studio_views.AuditEventViewSet, "auditevent"),
+        *webhooks_api.ROUTES,
+    ]
+)
 
 api_v1 = [
+    *format_suffix_patterns([path("", ApiRootView.as_view(), name="api-root")]),
     path("me/", studio_views.MeView.as_view(), name="me"),
-    path("clearance/check", licensing_api.ClearanceCheckView.as_view(), name="clearance-check"),
-    path(
-        "credentials/verify", assets_api.CredentialsVerifyView.as_view(), name="credentials-verify"
-    ),
-    *report_api_urlpatterns,
+    path("", include("assets.api_urls")),
+    path("", include("licensing.api_urls")),
+    path("", include("editing.api_urls")),
+    path("", include("legal.api_urls")),
     *router.urls,
 ]
 
@@ -43,8 +39,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api-auth/", include("rest_framework.urls")),
-    path("legal/", include("licensing.report_urls")),
-    path("legal/", include(provenance_views.urlpatterns)),
+    path("legal/", include("legal.urls")),
 ]
 
 handler400 = "studio.api.errors.handler400"

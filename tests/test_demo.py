@@ -1,4 +1,4 @@
-"""The README's demo scenario, without serving, so it cannot rot."""
+"""The README's demo scenario (``manage.py demo``, the demo app), without serving, so it cannot rot."""
 
 import io
 import re

@@ -17,6 +17,7 @@ import c2pa
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -197,8 +198,6 @@ def c2pa_context(*, signing: bool = False, signer: c2pa.Signer | None = None) ->
 
 
 def is_development_chain(certificates: list[x509.Certificate]) -> bool:
-    from cryptography.x509.oid import NameOID
-
     return any(
         attr.value == DEV_ORGANISATION
         for cert in certificates

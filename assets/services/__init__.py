@@ -1,6 +1,6 @@
 """Writes on footage and people: ingest, people, appearances, lineage edges, withdrawal. Each is audited."""
 
-from assets.services.common import file_too_large_message, require_production_access
+from assets.services.common import file_too_large_message
 from assets.services.credentials import asset_credentials, credentials_verify_upload, output_stamp
 from assets.services.ingest import (
     IngestResult,
@@ -40,6 +40,5 @@ __all__ = [
     "output_stamp",
     "person_create",
     "person_update",
-    "require_production_access",
     "server_paths_expand",
 ]

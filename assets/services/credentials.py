@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 
 from assets import storage
 from assets.credentials import read_credentials
+from assets.credentials.manifest import Ingredient
+from assets.credentials.stamp import stamp
 from assets.models import Asset
 from assets.sniff import sniff, supported_formats
 
 
 def asset_credentials(*, asset: Asset):
     """Verify the stored file's Content Credentials now (trust lists change; stored state may be old)."""
-    from django.core.files.storage import default_storage
-
     manifest_data = None
     if asset.c2pa_sidecar_key:
         with default_storage.open(asset.c2pa_sidecar_key, "rb") as handle:
@@ -45,13 +47,6 @@ def output_stamp(
 
     The inputs' own credentials (embedded or sidecar) travel with them as ingredients.
     """
-    from contextlib import ExitStack
-
-    from django.core.files.storage import default_storage
-
-    from assets.credentials.manifest import Ingredient
-    from assets.credentials.stamp import stamp
-
     with ExitStack() as stack:
         ingredients = []
         for asset, relationship in inputs:

@@ -28,7 +28,7 @@ from studio.queues import enqueue
 if TYPE_CHECKING:
     from studio.actors import Actor
     from studio.models import Production
-from assets.services.common import require_production_access
+from studio.scoping import require_production_access
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from studio.choices import ScopeAction
 if TYPE_CHECKING:
     from studio.actors import Actor
     from studio.models import Production
-from assets.services.common import require_production_access
+from studio.scoping import require_production_access
 
 PERSON_FIELDS = (
     "name",

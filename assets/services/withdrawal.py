@@ -16,7 +16,7 @@ from studio.exceptions import UnavailableForLegalReasons
 
 if TYPE_CHECKING:
     from studio.actors import Actor
-from assets.services.common import require_production_access
+from studio.scoping import require_production_access
 
 
 def asset_withdraw(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from PIL import Image, ImageFilter
 
 from editing.operations.base import Operation, number
@@ -51,8 +52,6 @@ class Upscale(Operation):
 
     def check(self, params):
         if params["factor"] not in (2, 3, 4):
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"parameters.factor": "Must be 2, 3 or 4."})
 
     def edit(self, image, mask, ctx):

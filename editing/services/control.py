@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from assets.services import require_production_access
 from editing.choices import FINISHED, JobStatus
 from editing.models import EditJob
+from editing.services.submit import edit_job_submit
 from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -41,8 +42,6 @@ def edit_job_cancel(*, actor: Actor, job: EditJob) -> EditJob:
 
 def edit_job_recall(*, actor: Actor, job: EditJob) -> EditJob:
     """Run a finished job again with the same inputs and parameters: a new job, a new gate decision."""
-    from editing.services.submit import edit_job_submit
-
     if job.status not in FINISHED:
         raise Conflict(f"Edit #{job.pk} has not finished; cancel it or wait.")
     return edit_job_submit(

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from assets.incoming import IncomingFile
-from assets.services import require_production_access
+from assets.storage import place
 from editing.choices import ModelTask
 from editing.models import Adapter, ModelVersion
 from editing.pipelines import directory_weights_sha256
 from studio.actors import SystemActor, describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -85,8 +86,6 @@ def model_register(
 
 def adapter_store_weights(path: Path, sha256: str) -> str:
     """Keep adapter weights in storage by their hash (the same weights are stored once)."""
-    from assets.storage import place
-
     incoming = IncomingFile(path=path, size=path.stat().st_size, sha256=sha256, head=b"")
     key, _ = place(incoming, f"adapters/{sha256[:2]}/{sha256}/pytorch_lora_weights.safetensors")
     return key

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.choices import AssetKind
-from assets.services import require_production_access
 from editing import events
 from editing.choices import AdapterStatus, ModelStatus
 from editing.masks import asset_mask, checked_mask, polygons_mask
@@ -24,10 +23,11 @@ from editing.services.idempotency import (
     run_replayed,
 )
 from editing.services.lifecycle import queue_or_deny
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest
 from licensing.services import gate_check
 from studio.actors import describe_actor
 from studio.choices import ScopeAction
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

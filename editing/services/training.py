@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.choices import AssetKind, LineageNode
-from assets.services import derivation_record, require_production_access
+from assets.services import derivation_record
 from assets.storage import LocalCopy
 from editing import events
 from editing.choices import FINISHED, JobStatus, ModelTask
@@ -32,12 +32,14 @@ from editing.services.lifecycle import WORKER, claim, end, finish, queue_or_deny
 from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
 from licensing.choices import RightsAction
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest
+from licensing.models import TaintRecord
 from licensing.services import gate_check
 from studio.actors import describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.models.audit import canonical_json
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -244,6 +246,7 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
 
 
 def _train(run: TrainingRun, folder: Path) -> Path:
+    # torch, diffusers and peft load only in the worker that trains, never in web processes
     from editing.training import WEIGHTS_NAME, sample_frames, train_lora
 
     progress = Progress(TrainingRun, run.pk)
@@ -317,8 +320,6 @@ def _complete(run_id: int, weights: Path) -> None:
 def training_retrain_without(*, actor: Actor, adapter: Adapter) -> TrainingRun:
     """A new run with the same parameters minus the footage behind the adapter's taint; the new
     adapter will name the old one as the one it replaces. Gated as usual."""
-    from licensing.models import TaintRecord
-
     run = adapter.training_run
     if run is None:
         raise ValidationError(

@@ -7,18 +7,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets.api import ProductionCodeField
 from licensing import services
 from licensing.api.common import AssetIdsField
 from licensing.choices import ConsentScope, Media, RightsAction
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest, evaluate
 from licensing.models import (
     ClearanceRequest,
     GateEvaluation,
     License,
 )
-from licensing.policy import evaluate
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
+from studio.api.fields import ProductionCodeField
 from studio.api.permissions import request_principal
 from studio.choices import ScopeAction
 

@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from assets import selectors as asset_selectors
-from assets.api import ProductionCodeField
 from licensing import services
 from licensing.api.common import AssetIdsField
 from licensing.choices import ConsentScope
@@ -16,6 +15,7 @@ from licensing.models import (
     Revocation,
 )
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
+from studio.api.fields import ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
 
 

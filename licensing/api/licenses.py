@@ -7,7 +7,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assets.api import ProductionCodeField
 from licensing import services
 from licensing.api.common import AssetIdsField
 from licensing.choices import GrantKind, LicenseStatus
@@ -19,6 +18,7 @@ from licensing.models import (
 from licensing.odrl import license_to_odrl
 from licensing.services.licenses import GRANT_FIELDS
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
+from studio.api.fields import ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 

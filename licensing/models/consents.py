@@ -2,13 +2,11 @@ from django.db import models
 from django.db.models import F, Q
 
 from licensing.choices import ConsentScope
-from studio.scoping import ScopedQuerySet
+from studio.scoping import ScopedQuerySet, allowed_production_ids
 
 
 class ConsentQuerySet(ScopedQuerySet):
     def restrict(self, principal, action="view"):
-        from studio.scoping import allowed_production_ids
-
         ids = allowed_production_ids(principal, action)
         if ids is None:
             return self

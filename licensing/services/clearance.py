@@ -9,18 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Asset
-from assets.services import require_production_access
 from licensing import territories
 from licensing.choices import ClearanceStatus, GrantKind
-from licensing.decision import Decision, UseRequest
-from licensing.models import ClearanceRequest, GateEvaluation, Grant, License
-from licensing.policy import evaluate
+from licensing.gate import Decision, UseRequest, evaluate
+from licensing.models import ClearanceRequest, GateEvaluation, Grant, License, LicensedAsset
 from licensing.validation import check_media, check_window
 from studio.actors import describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -167,8 +166,6 @@ def _specific_grant(license: License, request: ClearanceRequest) -> Grant:
         valid_until=request.use_until,
     )
     grant.productions.set([request.production])
-    from licensing.models import LicensedAsset
-
     LicensedAsset.objects.bulk_create(
         [LicensedAsset(license=license, asset=a) for a in request.assets.all()],
         ignore_conflicts=True,

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Asset, Person
-from assets.services import require_production_access
 from licensing import events
 from licensing.models import Consent, Revocation, TaintCause
 from licensing.services.taint import taint_propagate
@@ -20,6 +19,7 @@ from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production
+from studio.scoping import require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor

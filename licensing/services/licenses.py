@@ -9,16 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from assets.models import Asset
-from assets.services import require_production_access
 from licensing.choices import Coverage, LicenseStatus
 from licensing.models import Grant, License, LicensedAsset, Party
+from licensing.odrl import odrl_to_license
 from licensing.services.taint import taint_follow_license
 from licensing.validation import check_grant, check_window
 from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production
-from studio.scoping import allowed_production_ids
+from studio.scoping import allowed_production_ids, require_production_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -253,8 +253,6 @@ def license_expire_due(*, actor: Actor, now=None) -> list[License]:
 
 def license_import_odrl(*, actor: Actor, production: Production, document) -> License:
     """Create a license from an ODRL policy, whole or not at all (parties are found or created)."""
-    from licensing.odrl import odrl_to_license
-
     parsed = odrl_to_license(document)
     if parsed["fields"]["starts_at"] is None:
         raise ValidationError({"clearcut:startsAt": "The license needs a start date-time."})

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
@@ -126,8 +127,6 @@ def _problem_response(status_code: int, detail: str, code: str) -> JsonResponse:
 
 def handler400(request, exception=None):
     if not _is_api(request):
-        from django.views.defaults import bad_request
-
         return bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return _problem_response(413, _too_big_message(), "payload_too_large")
@@ -136,16 +135,12 @@ def handler400(request, exception=None):
 
 def handler404(request, exception=None):
     if not _is_api(request):
-        from django.views.defaults import page_not_found
-
         return page_not_found(request, exception)
     return _problem_response(404, "Not found.", "not_found")
 
 
 def handler500(request):
     if not _is_api(request):
-        from django.views.defaults import server_error
-
         return server_error(request)
     return _problem_response(
         500, "An unexpected error occurred; it has been logged.", "server_error"

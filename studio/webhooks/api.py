@@ -10,8 +10,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assets.api import ProductionCodeField
 from studio.api.base import ScopedReadOnlyViewSet, StrictSerializer
+from studio.api.fields import ProductionCodeField
 from studio.choices import ScopeAction
 from studio.models import WebhookDelivery, WebhookSubscription
 from studio.webhooks import services

@@ -12,6 +12,7 @@ from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
 from licensing.models import ClearanceRequest, Consent, GateEvaluation, License, Party
 from licensing.services import clearance_request_create
 from studio import services as studio_services
+from studio.events import Event, event_emit
 from studio.models import (
     ApiToken,
     AuditEvent,
@@ -20,7 +21,7 @@ from studio.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from studio.webhooks.services import webhook_emit, webhook_subscription_create
+from studio.webhooks.services import webhook_subscription_create
 from tests.factories import make_token
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -138,7 +139,7 @@ def rows(db, production, other_production, superuser, coordinator, member):
         actor=superuser, production=production, name="MAM", url=HOOK_URL, events=[]
     )
     studio_services.production_update(actor=superuser, production=production, name="Alpha")
-    (delivery,) = webhook_emit(event_type="asset.ingested", production=production, data={})
+    (delivery,) = event_emit(Event.ASSET_INGESTED, production=production, data={})
     of = {
         Production: production,
         Membership: Membership.objects.get(user=viewer),

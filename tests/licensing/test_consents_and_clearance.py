@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from licensing.choices import ConsentScope, Coverage
+from licensing.gate import evaluate
 from licensing.models import ClearanceRequest, Consent, GateEvaluation, Grant, Revocation
-from licensing.policy import evaluate
 from licensing.services import gate_check
 from studio.models import AuditEvent
 from tests.licensing.helpers import audit_rows, fields_of

@@ -58,6 +58,11 @@ OPERATIONS = {
     "suspend": (_suspend, True),
     "link": (_link, True),
 }
+AUDITED = {
+    "create": "licensing.license.created",
+    "suspend": "licensing.license.suspended",
+    "link": "licensing.license.assets_linked",
+}
 MATRIX = [
     ("anonymous", "list", 401),
     ("anonymous", "detail", 401),
@@ -95,7 +100,11 @@ def test_license_permission_matrix(world, who, listed, spec, operation, expected
     assert response.status_code == expected, response.content
     new_events = AuditEvent.objects.order_by("id")[events_before:]
     if writes and expected < 300:
-        assert [(e.actor_type, e.actor_id) for e in new_events] == [("user", user.pk)]
+        # one change, audited once by its actor (a suspension also records the taint it starts)
+        assert {(e.actor_type, e.actor_id) for e in new_events} == {("user", user.pk)}
+        assert [e.action for e in new_events if not e.action.startswith("licensing.taint.")] == [
+            AUDITED[operation]
+        ]
     else:
         assert list(new_events) == []
     if expected >= 400:
@@ -169,13 +178,24 @@ def test_status_changes_are_audited_and_terminated_is_final(world, legal, listed
         response = client.post(url, {"status": target, "reason": "contract"}, format="json")
         outcomes.append((target, response.status_code, AuditEvent.objects.count() - before))
 
-    assert outcomes == [(t, code, 1 if code == 200 else 0) for t, code in steps]
+    # A license that stops granting starts its taint run in the same change (one more event);
+    # reinstated before that run marked anything, it has nothing to lift.
+    assert [(t, code, n) for t, code, n in outcomes] == [
+        ("suspended", 200, 2),
+        ("active", 200, 1),
+        ("active", 409, 0),
+        ("terminated", 200, 2),
+        ("active", 409, 0),
+        ("terminated", 409, 0),
+    ]
     listed.refresh_from_db()
     assert listed.status == LicenseStatus.TERMINATED
     assert [e.action for e in audit_rows()] == [
         "licensing.license.suspended",
+        "licensing.taint.started",
         "licensing.license.active",
         "licensing.license.terminated",
+        "licensing.taint.started",
     ]
     assert {e.actor_id for e in audit_rows()} == {legal.pk}
     again = client.post(url, {"status": "terminated"}, format="json")

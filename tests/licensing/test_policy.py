@@ -3,7 +3,7 @@
 import pytest
 
 from licensing.choices import Coverage
-from licensing.policy import evaluate
+from licensing.gate import evaluate
 from tests.licensing.scenarios import WORLD_OK
 from tests.licensing.scenarios_grants import GRANT_SCENARIOS
 from tests.licensing.scenarios_lineage import LINEAGE_AND_PEOPLE_SCENARIOS

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from assets.choices import AssetOrigin, LineageNode
 from assets.models import Appearance, Asset, Derivation, Person
 from licensing.choices import ConsentScope, Coverage, GrantKind, LicenseStatus
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest
 from licensing.models import (
     AssetRightsHolder,
     Consent,

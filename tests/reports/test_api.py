@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing.reports import REPORTS
+from legal.reports import REPORTS
 from tests.reports.helpers import PROBLEM, api_url, fields_of
 
 pytestmark = pytest.mark.urls("tests.reports.urls")

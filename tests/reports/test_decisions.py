@@ -4,7 +4,7 @@ dates (world: tests/reports/world.py)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from licensing.reports import DECISION_COLUMNS, report_decisions
+from legal.reports import DECISION_COLUMNS, report_decisions
 from tests.reports.helpers import column
 from tests.reports.world import day
 

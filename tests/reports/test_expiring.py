@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from licensing.reports import EXPIRING_COLUMNS, report_expiring
+from legal.reports import EXPIRING_COLUMNS, report_expiring
 from tests.reports.helpers import column
 
 pytestmark = pytest.mark.urls("tests.reports.urls")

@@ -4,7 +4,7 @@ licenses and consents relied on for what made each node (world: tests/reports/wo
 import pytest
 from django.core.exceptions import ValidationError
 
-from licensing.reports import IMPACT_COLUMNS, report_impact
+from legal.reports import IMPACT_COLUMNS, report_impact
 from tests.reports.helpers import column
 
 pytestmark = pytest.mark.urls("tests.reports.urls")

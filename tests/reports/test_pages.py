@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from licensing.reports import REPORTS, report_decisions
+from legal.reports import REPORTS, report_decisions
 from tests.reports.helpers import page_url
 from tests.reports.world import clearance, taint
 

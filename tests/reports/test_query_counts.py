@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from assets.choices import AssetOrigin
+from legal.reports import REPORTS
 from licensing.choices import ConsentScope
-from licensing.reports import REPORTS
 from tests.reports.helpers import api_url, count_queries, page_url
 from tests.reports.world import (
     clearance,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from licensing.reports import TAINTED_COLUMNS, report_tainted
+from legal.reports import TAINTED_COLUMNS, report_tainted
 from tests.reports.world import TAINT_SINCE
 
 pytestmark = pytest.mark.urls("tests.reports.urls")

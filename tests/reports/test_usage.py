@@ -4,7 +4,7 @@ the last), and what was made under it (world: tests/reports/world.py)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from licensing.reports import USAGE_COLUMNS, report_usage_by_license
+from legal.reports import USAGE_COLUMNS, report_usage_by_license
 from tests.reports.helpers import column
 from tests.reports.world import day
 

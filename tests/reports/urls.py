@@ -2,11 +2,10 @@
 
 from django.urls import include, path
 
-from licensing.report_api import api_urlpatterns
 from studio.urls import urlpatterns as base
 
 urlpatterns = [
     *base,
-    path("legal/", include("licensing.report_urls")),
-    path("api/v1/", include((api_urlpatterns, "reports"))),
+    path("legal/", include("legal.urls")),
+    path("api/v1/", include(("legal.api_urls", "reports"))),
 ]

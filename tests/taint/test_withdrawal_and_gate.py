@@ -7,9 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assets.services import asset_withdraw
-from licensing.decision import UseRequest
+from licensing.gate import UseRequest, evaluate
 from licensing.models import Grant
-from licensing.policy import evaluate
 from licensing.services.taint import taint_propagate, taint_run_execute
 from studio.actors import SystemActor
 from studio.models import AuditEvent
