@@ -102,7 +102,7 @@ def test_a_clip_s_page_plays_the_proxy_with_frame_controls_and_timecode(client, 
     assert "00:00:02:00" in html  # the clip's length as timecode
     assert "clearcut/player.js" in html
     assert re.search(r"<details class=\"cc-technical\">.*SHA-256.*" + clip.sha256, html, re.S)
-    assert re.search(r"\d+(\.\d)? KB", html)  # the size, for people
+    assert re.search(r"\d+(\.\d)?\sKB", html)  # the size, for people
     assert "cdn" not in html.lower()
 
 
@@ -401,9 +401,162 @@ def test_the_list_shows_thumbnail_name_badges_size_and_time_to_the_second(
 
     assert reverse("v1:asset-thumbnail", args=[clip.pk]) in html
     assert f'href="{page(clip)}"' in html
-    assert re.search(r"\d+(\.\d)? KB", html)
+    assert re.search(r"\d+(\.\d)?\sKB", html)
     assert re.search(
         r'<time datetime="[^"]+" class="cc-time">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', html
     )
     assert "cc-badges" in html
     assert "origin" not in re.findall(r'<th scope="col" class="([^"]+)"', html)
+
+
+# --- upload ---------------------------------------------------------------------------------------
+
+UPLOAD = "/admin/assets/asset/upload/"
+
+
+def _files(*paths):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(p.name, p.read_bytes()) for p in paths]
+
+
+def _upload_form(production, *, people=(), files=()):
+    return {
+        "production": production.pk,
+        "origin": "dailies",
+        "people": [p.pk for p in people],
+        "file": list(files),
+    }
+
+
+def test_two_stills_with_the_people_in_them_in_one_upload(
+    client, coordinator, production, footage, maya
+):
+    client.force_login(coordinator)
+    form = _upload_form(
+        production, people=[maya], files=_files(footage["still"], footage["still2"])
+    )
+
+    response = client.post(UPLOAD, form, follow=True)
+
+    assets = list(Asset.objects.order_by("original_filename"))
+    assert [a.original_filename for a in assets] == ["set-photo-2.png", "set-photo.jpg"]
+    assert sorted(Appearance.objects.values_list("asset__original_filename", "person__name")) == [
+        ("set-photo-2.png", "Maya Ortiz"),
+        ("set-photo.jpg", "Maya Ortiz"),
+    ]
+    actions = sorted(e.action for e in audit())
+    assert actions == ["assets.appearance.created"] * 2 + ["assets.asset.ingested"] * 2
+    assert {e.actor_id for e in audit()} == {coordinator.pk}
+    assert response.redirect_chain[-1][0] == reverse("admin:assets_asset_changelist")
+    assert shown_messages(response) == [
+        "Ingested set-photo.jpg",
+        "Ingested set-photo-2.png",
+    ]
+
+
+def test_the_page_s_script_sends_one_file_per_request_and_reads_json(
+    client, coordinator, production, footage, maya
+):
+    client.force_login(coordinator)
+    form = _upload_form(production, people=[maya], files=_files(footage["still"]))
+
+    response = client.post(UPLOAD, form, HTTP_ACCEPT="application/json")
+
+    (outcome,) = response.json()["files"]
+    asset = Asset.objects.get()
+    assert response.status_code == 200
+    assert (outcome["asset"], outcome["url"], outcome["people"]) == (asset.pk, page(asset), 1)
+    assert response.json()["errors"] == {"file": []}
+    assert not shown_messages(client.get(reverse("admin:index")))  # the script reports, once
+
+
+def test_the_one_production_a_coordinator_has_is_chosen_already(
+    client, coordinator, member, production, other_production
+):
+    client.force_login(coordinator)
+    two = member("coordinator", production)
+    two.memberships.create(production=other_production, role="coordinator")
+
+    mine = client.get(UPLOAD).context["form"]["production"].value()
+    client.force_login(two)
+    theirs = client.get(UPLOAD).context["form"]["production"].value()
+
+    assert mine == production.pk
+    assert theirs is None
+
+
+def test_the_upload_page_is_a_styled_admin_form_with_its_script(client, coordinator, maya):
+    client.force_login(coordinator)
+
+    html = client.get(UPLOAD).content.decode()
+
+    assert "admin/css/forms.css" in html
+    assert "clearcut/upload.js" in html
+    assert 'type="file" name="file" multiple' in html
+    assert f'data-productions="{maya.productions.get().pk}"' in html
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_an_empty_upload_says_what_is_missing_and_saves_nothing(
+    client, coordinator, production, accept
+):
+    client.force_login(coordinator)
+
+    response = client.post(UPLOAD, _upload_form(production), HTTP_ACCEPT=accept)
+
+    said = (
+        response.json()["errors"]["file"]
+        if accept == "application/json"
+        else response.context["form"].errors["file"]
+    )
+    assert said == ["Choose at least one file to upload."]
+    assert not Asset.objects.exists()
+    assert not audit()
+
+
+def test_an_empty_file_is_refused_by_name(client, coordinator, production, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(coordinator)
+    empty = SimpleUploadedFile("blank.jpg", b"")
+
+    response = client.post(UPLOAD, _upload_form(production, files=[empty]))
+
+    assert response.context["form"].errors["file"] == ["The submitted file is empty."]
+    assert not Asset.objects.exists()
+
+
+def test_people_of_another_production_stop_the_upload_before_anything_is_saved(
+    client, coordinator, production, other_production, footage
+):
+    stranger = Person.objects.create(name="Stranger")
+    stranger.productions.set([other_production])
+    client.force_login(coordinator)
+
+    response = client.post(
+        UPLOAD, _upload_form(production, people=[stranger], files=_files(footage["still"]))
+    )
+
+    assert response.status_code == 200
+    assert "people" in response.context["form"].errors
+    assert not Asset.objects.exists()
+    assert not audit()
+
+
+def test_a_file_that_cannot_be_ingested_is_named_and_the_others_are_kept_whole(
+    client, coordinator, production, footage, maya
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(coordinator)
+    notes = SimpleUploadedFile("notes.txt", b"not footage at all")
+    files = [*_files(footage["still"]), notes]
+
+    response = client.post(UPLOAD, _upload_form(production, people=[maya], files=files))
+
+    (error,) = response.context["form"].errors["file"]
+    assert error.startswith("notes.txt: Unsupported file type")
+    assert list(Asset.objects.values_list("original_filename", flat=True)) == ["set-photo.jpg"]
+    assert Appearance.objects.get().asset.original_filename == "set-photo.jpg"
+    assert shown_messages(response) == ["Ingested set-photo.jpg"]
