@@ -18,7 +18,7 @@ class AssetAdmin(ScopedAdminMixin, ServiceAdmin):
     writes — appearances — are small forms posting to views that call the people services.
     """
 
-    list_display = ["preview", "name", "kind", "production", "badges", "file_size", "created"]
+    list_display = ["preview", "name", "kind", "show", "badges", "file_size", "created"]
     list_display_links = ["preview", "name"]
     list_filter = ["production", "kind", "origin", "status", "c2pa_state"]
     search_fields = ["original_filename", "sha256"]
@@ -51,6 +51,10 @@ class AssetAdmin(ScopedAdminMixin, ServiceAdmin):
             obj.original_filename,
         )
 
+    @admin.display(description="Production", ordering="production__code")
+    def show(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.production.name, obj.production.code)
+
     @admin.display(description="Status")
     def badges(self, obj):
         return format_html_join(
@@ -63,7 +67,7 @@ class AssetAdmin(ScopedAdminMixin, ServiceAdmin):
 
     @admin.display(description="Created", ordering="created_at")
     def created(self, obj):
-        return local_time(obj.created_at)
+        return local_time(obj.created_at, short=True)
 
     def get_urls(self):
         view = self.admin_site.admin_view

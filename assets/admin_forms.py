@@ -98,6 +98,13 @@ class AppearanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.asset, self.rate = asset, frame_rate(asset)
         self.fields["person"].queryset = Person.objects.filter(productions=asset.production_id)
+        # One row of the people table: a form cannot wrap a table row, so its fields name it.
+        for field in self.fields.values():
+            field.widget.attrs["form"] = self.html_id
+
+    @property
+    def html_id(self) -> str:
+        return f"ap-{self.prefix}"
 
     @classmethod
     def for_appearance(cls, appearance: Appearance) -> AppearanceForm:

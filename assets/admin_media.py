@@ -43,9 +43,22 @@ def status_badge(asset: Asset):
     return choice_badge(STATUS_COLORS, asset.status, asset.get_status_display())
 
 
+# Short enough for a list row; the full state is the badge's tooltip.
+C2PA_SHORT = {
+    C2paState.TRUSTED: "C2PA trusted",
+    C2paState.VALID: "C2PA valid",
+    C2paState.INVALID: "C2PA invalid",
+    C2paState.NONE: "no C2PA",
+}
+
+
 def credentials_badge(asset: Asset):
-    label = f"C2PA {asset.get_c2pa_state_display().lower()}"
-    return choice_badge(C2PA_COLORS, asset.c2pa_state, label)
+    label = C2PA_SHORT.get(asset.c2pa_state, asset.c2pa_state)
+    return format_html(
+        '<span title="Content Credentials: {}">{}</span>',
+        asset.get_c2pa_state_display(),
+        choice_badge(C2PA_COLORS, asset.c2pa_state, label),
+    )
 
 
 _TIMECODE = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})(?:[:;](\d{1,3})|(\.\d+))?$")
@@ -114,15 +127,21 @@ def human_size(size: int | None) -> str:
     return filesizeformat(size) if size is not None else "—"
 
 
-def local_time(moment: dt.datetime | None):
-    """To the second, in UTC on the server; localtime.js rewrites it in the reader's time zone."""
+def local_time(moment: dt.datetime | None, *, short: bool = False):
+    """To the second, in UTC on the server; localtime.js rewrites it in the reader's time zone
+    (without naming the zone when ``short``, for list cells; it is in the tooltip)."""
     if moment is None:
         return "—"
     utc = moment.astimezone(dt.UTC)
+    date, time = utc.strftime("%Y-%m-%d"), utc.strftime("%H:%M:%S")
     return format_html(
-        '<time datetime="{}" class="cc-time">{} UTC</time>',
+        '<time datetime="{}" class="cc-time{}" title="{} {} UTC"><span>{}</span> <span>{} UTC</span></time>',
         utc.isoformat(timespec="seconds"),
-        utc.strftime("%Y-%m-%d %H:%M:%S"),
+        " cc-time-short" if short else "",
+        date,
+        time,
+        date,
+        time,
     )
 
 

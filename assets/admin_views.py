@@ -87,7 +87,8 @@ def _facts(asset: Asset) -> list[tuple[str, object]]:
     if asset.width and asset.height:
         rows.append(("Frame", f"{asset.width} × {asset.height}"))
     if asset.fps:
-        rows.append(("Frame rate", f"{float(frame_rate(asset) or 0):.3f}".rstrip("0").rstrip(".")))
+        rate = f"{float(frame_rate(asset) or 0):.3f}".rstrip("0").rstrip(".")
+        rows.append(("Frame rate", f"{rate} fps"))
     return [*rows, ("Ingested", local_time(asset.created_at)), ("By", asset.ingested_by)]
 
 
@@ -215,7 +216,13 @@ def credentials_page(model_admin, request: HttpRequest, asset: Asset):
 
 def _save(request: HttpRequest, asset: Asset, form: AppearanceForm, write, done: str):
     if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [
+            f"{form[name].label}: {error}"
+            if name in form.fields and "This field" in error
+            else error
+            for name, field_errors in form.errors.items()
+            for error in field_errors
+        ]
         messages.error(request, f"Appearance not saved: {' '.join(errors)}")
         return redirect(_page(asset, "#people"))
     try:

@@ -101,6 +101,10 @@ def test_a_clip_s_page_plays_the_proxy_with_frame_controls_and_timecode(client, 
     assert 'class="cc-timecode"' in html
     assert "00:00:02:00" in html  # the clip's length as timecode
     assert "clearcut/player.js" in html
+    for name in ("person", "start", "end", "note"):  # the row's fields belong to the row's form
+        assert re.search(
+            rf'<[^>]*name="new-{name}"[^>]*form="ap-new"|form="ap-new"[^>]*name="new-{name}"', html
+        )
     assert re.search(r"<details class=\"cc-technical\">.*SHA-256.*" + clip.sha256, html, re.S)
     assert re.search(r"\d+(\.\d)?\sKB", html)  # the size, for people
     assert "cdn" not in html.lower()
@@ -277,6 +281,14 @@ def test_a_time_range_outside_the_clip_is_refused_and_nothing_is_saved(
     assert len(audit()) == events
 
 
+def test_a_row_without_a_person_names_the_missing_field(client, coordinator, clip):
+    client.force_login(coordinator)
+
+    response = client.post(add_url(clip), {"new-start": "1"}, follow=True)
+
+    assert shown_messages(response) == ["Appearance not saved: Person: This field is required."]
+
+
 def test_someone_not_on_the_production_cannot_be_added(client, coordinator, clip, other_production):
     stranger = Person.objects.create(name="Stranger")
     stranger.productions.set([other_production])
@@ -402,9 +414,8 @@ def test_the_list_shows_thumbnail_name_badges_size_and_time_to_the_second(
     assert reverse("v1:asset-thumbnail", args=[clip.pk]) in html
     assert f'href="{page(clip)}"' in html
     assert re.search(r"\d+(\.\d)?\sKB", html)
-    assert re.search(
-        r'<time datetime="[^"]+" class="cc-time">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', html
-    )
+    time = r'<time datetime="[^"]+" class="cc-time cc-time-short" title="[^"]+">'
+    assert re.search(time + r"<span>\d{4}-\d\d-\d\d</span> <span>\d\d:\d\d:\d\d UTC", html)
     assert "cc-badges" in html
     assert "origin" not in re.findall(r'<th scope="col" class="([^"]+)"', html)
 

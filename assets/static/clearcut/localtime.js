@@ -7,18 +7,39 @@
     hourCycle: "h23", timeZoneName: "short",
   });
 
-  function local(iso) {
-    var parts = {};
-    format.formatToParts(new Date(iso)).forEach(function (p) { parts[p.type] = p.value; });
-    return parts.year + "-" + parts.month + "-" + parts.day + " " +
-      parts.hour + ":" + parts.minute + ":" + parts.second + " " + (parts.timeZoneName || "");
+  function parts(iso) {
+    var found = {};
+    format.formatToParts(new Date(iso)).forEach(function (p) { found[p.type] = p.value; });
+    return {
+      date: found.year + "-" + found.month + "-" + found.day,
+      time: found.hour + ":" + found.minute + ":" + found.second,
+      zone: found.timeZoneName || "",
+    };
+  }
+
+  function local(iso, withZone) {
+    var p = parts(iso);
+    return (p.date + " " + p.time + (withZone ? " " + p.zone : "")).trim();
+  }
+
+  function line(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
   }
 
   function localise(root) {
     root.querySelectorAll("time.cc-time[datetime]").forEach(function (node) {
       if (node.dataset.localised) return;
-      node.title = node.textContent;
-      node.textContent = local(node.getAttribute("datetime")).trim();
+      var iso = node.getAttribute("datetime");
+      var short = node.classList.contains("cc-time-short");  // list cells: the zone is in the title
+      node.title = local(iso, true) + " (" + node.title + ")";
+      if (short) {
+        var p = parts(iso);
+        node.replaceChildren(line(p.date), document.createTextNode(" "), line(p.time));
+      } else {
+        node.textContent = local(iso, true);
+      }
       node.dataset.localised = "1";
     });
   }
