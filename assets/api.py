@@ -4,7 +4,7 @@ from pathlib import Path
 
 import django_filters
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,6 +23,7 @@ from studio.api.fields import ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
+from studio.http_ranges import ranged_file_response
 
 
 class AssetSerializer(serializers.ModelSerializer):
@@ -150,11 +151,13 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         services.asset_ensure_downloadable(asset)
         if not key:
             raise Http404("Not generated yet.")
-        return FileResponse(
-            default_storage.open(key, "rb"),
-            as_attachment=attachment,
-            filename=filename,
+        return ranged_file_response(
+            self.request,
+            default_storage,
+            key,
             content_type=content_type,
+            filename=filename,
+            attachment=attachment,
         )
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})

@@ -13,6 +13,7 @@ from assets.services.lineage import derivation_record
 from assets.services.people import (
     PERSON_FIELDS,
     appearance_create,
+    appearance_create_many,
     appearance_delete,
     appearance_update,
     person_create,
@@ -24,6 +25,7 @@ __all__ = [
     "IngestResult",
     "PERSON_FIELDS",
     "appearance_create",
+    "appearance_create_many",
     "appearance_delete",
     "appearance_update",
     "asset_credentials",

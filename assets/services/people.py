@@ -165,3 +165,34 @@ def appearance_delete(*, actor: Actor, appearance: Appearance) -> None:
             before=_appearance_facts(appearance),
         )
         appearance.delete()
+
+
+def appearance_create_many(*, actor: Actor, asset: Asset, people: list[Person]) -> list[Appearance]:
+    """People seen in the whole asset (as picked at upload): all recorded, or none.
+
+    Everyone is checked before anything is written; someone who already appears in the asset
+    without a time range is not added twice (the same file uploaded again).
+    """
+    require_production_access(actor, asset.production, ScopeAction.CHANGE)
+    whole = set(
+        asset.appearances.filter(start_seconds=None, end_seconds=None).values_list(
+            "person_id", flat=True
+        )
+    )
+    pending = [
+        Appearance(asset=asset, person=p) for p in dict.fromkeys(people) if p.pk not in whole
+    ]
+    for appearance in pending:
+        appearance.full_clean()
+        _check_range(appearance)
+    with transaction.atomic():
+        for appearance in pending:
+            appearance.save(force_insert=True)
+            audit_record(
+                actor=actor,
+                action="assets.appearance.created",
+                production=asset.production,
+                target=appearance,
+                after=_appearance_facts(appearance),
+            )
+    return pending

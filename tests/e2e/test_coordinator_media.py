@@ -1,0 +1,254 @@
+"""In a real browser: a coordinator uploads stills with the people in them, opens an asset's page,
+asks whether it may be used in France on SVOD, and plays a clip frame by frame."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assets import services
+from assets.models import Asset, Person
+from assets.synthetic import make_clip, make_still
+from licensing.models import Grant, License, Party
+from studio import queues
+
+pytest.importorskip("playwright", reason="the playwright package is not installed")
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+PASSWORD = "a long demo password"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "test" / "screenshots"
+WINDOW = {"width": 1440, "height": 900}
+LONG_NAME = "A001_C012_20261202_sc14_take-12_wide_graded_director-notes_v3.mp4"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM work of a test happens before
+    # the browser starts. Only for these tests: the deploy check rightly refuses this variable.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport=WINDOW, timezone_id="Europe/Paris")
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def storage(settings, tmp_path):
+    root, spool = tmp_path / "media", tmp_path / "spool"
+    root.mkdir()
+    spool.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "base_url": "/media/"},
+        },
+    }
+    settings.ASSET_SPOOL_DIR = spool
+    settings.FILE_UPLOAD_TEMP_DIR = str(spool)
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """Thumbnails and proxies are made as soon as an ingest commits, as a CPU worker would."""
+
+    def publish(task_name, args, **kwargs):
+        if task_name == "assets.make_derivatives":
+            services.asset_make_derivatives(asset_id=args[0])
+
+    monkeypatch.setattr(queues, "publish", publish)
+
+
+@pytest.fixture
+def shots(request, capsys):
+    folder = SHOTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    with capsys.disabled():
+        print(f"\nscreenshots: {folder}")
+    count = iter(range(1, 100))
+
+    def shoot(page, step: str) -> Path:
+        page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+        path = folder / f"{next(count):02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot
+
+
+@pytest.fixture
+def desk(production, member, storage, worker, tmp_path):
+    """A coordinator with a password, two people on the show, a licence for SVOD in France, and a
+    two-second clip with its proxy."""
+    coordinator = member("coordinator", production, username="cora")
+    coordinator.set_password(PASSWORD)
+    coordinator.save()
+    people = []
+    for name in ("Maya Ortiz", "Leo Brandt"):
+        person = Person.objects.create(name=name)
+        person.productions.set([production])
+        people.append(person)
+    stock, studio = Party.objects.create(name="StockCo"), Party.objects.create(name="Studio")
+    licence = License.objects.create(
+        production=production,
+        reference="L-SVOD-FR",
+        title="SVOD in France",
+        licensor=stock,
+        licensee=studio,
+        status="active",
+        starts_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        coverage="production",
+    )
+    Grant.objects.create(
+        license=licence, kind="permission", action="distribute", territory_include=["FR"]
+    )
+    Grant.objects.filter(license=licence).update(media=["svod"])
+    clip_path = make_clip(tmp_path / LONG_NAME, seconds=2.0, fps=24, size=(640, 360))
+    clip = services.asset_ingest(
+        actor=coordinator, production=production, source=clip_path, filename=clip_path.name
+    ).asset
+    services.asset_make_derivatives(asset_id=clip.pk)
+    stills = [
+        make_still(tmp_path / "set-photo-a.jpg", size=(1280, 720), seed=4, format="JPEG"),
+        make_still(tmp_path / "set-photo-b.jpg", size=(1280, 720), seed=5, format="JPEG"),
+    ]
+    return {"user": coordinator, "people": people, "clip": clip, "stills": stills}
+
+
+def _sign_in(page, url, user):
+    page.goto(f"{url}/admin/login/?next=/admin/assets/asset/upload/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{url}/admin/assets/asset/upload/")
+
+
+def _fits_the_window(page) -> list[str]:
+    """What is wider than the window or than its own box (a table scrolling inside its frame)."""
+    return page.evaluate(
+        """() => {
+          const wide = [];
+          if (document.documentElement.scrollWidth > window.innerWidth) wide.push("page");
+          document.querySelectorAll("#content .results, #content .module, #content table")
+            .forEach(el => {
+              if (el.scrollWidth > el.clientWidth + 1)
+                wide.push(`${el.className || el.tagName} ${el.scrollWidth}>${el.clientWidth}`);
+            });
+          return wide;
+        }"""
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_coordinator_uploads_stills_checks_rights_and_steps_through_a_clip(
+    live_server, browser_page, desk, shots
+):
+    page, url = browser_page, live_server.url
+    maya = desk["people"][0]
+
+    # Upload two stills with Maya in them
+    _sign_in(page, url, desk["user"])
+    page.check(f"input[name=people][value='{maya.pk}']")
+    page.set_input_files("input[type=file]", [str(p) for p in desk["stills"]])
+    shots(page, "upload-form")
+    page.click("input[type=submit]")
+    page.wait_for_selector(".cc-upload-summary p", timeout=30_000)
+    summary = page.inner_text(".cc-upload-summary")
+    rows = page.locator(".cc-upload-row").all_inner_texts()
+    shots(page, "uploaded")
+
+    assert "2 of 2 files uploaded" in summary, rows
+    uploaded = list(Asset.objects.filter(kind="image").order_by("original_filename"))
+    assert [a.original_filename for a in uploaded] == ["set-photo-a.jpg", "set-photo-b.jpg"]
+    assert all(list(a.appearances.values_list("person", flat=True)) == [maya.pk] for a in uploaded)
+
+    # The list fits the window
+    page.goto(f"{url}/admin/assets/asset/")
+    shots(page, "asset-list")
+    assert _fits_the_window(page) == []
+
+    # A still's page: the picture and the people in it
+    still = uploaded[0]
+    page.goto(f"{url}/admin/assets/asset/{still.pk}/change/")
+    page.wait_for_function("document.querySelector('img.cc-image').naturalWidth > 0")
+    people = page.inner_text("#people")
+    shots(page, "still-page")
+    assert "Maya Ortiz" in people
+    assert _fits_the_window(page) == []
+
+    # Can I use this for SVOD in France? And in Germany?
+    page.select_option(".cc-check select[name=action]", "distribute")
+    page.fill(".cc-check input[name=territory]", "FR")
+    page.select_option(".cc-check select[name=media]", "svod")
+    page.click(".cc-check button[type=submit]")
+    page.wait_for_selector(".cc-verdict")
+    allowed = page.inner_text(".cc-answer")
+    shots(page, "rights-fr-svod")
+    page.fill(".cc-check input[name=territory]", "DE")
+    page.click(".cc-check button[type=submit]")
+    page.wait_for_selector(".cc-verdict.cc-denied")
+    denied = page.inner_text(".cc-answer")
+    shots(page, "rights-de-svod")
+
+    assert allowed.startswith("Allowed")
+    assert "L-SVOD-FR" in allowed
+    assert denied.startswith("Not allowed")
+    assert "✗" in denied
+
+    # A clip's page: the proxy is as long as the clip, and seeking moves the timecode
+    clip = desk["clip"]
+    page.goto(f"{url}/admin/assets/asset/{clip.pk}/change/")
+    page.wait_for_function("document.querySelector('video').readyState >= 1")
+    duration = page.evaluate("document.querySelector('video').duration")
+    shots(page, "clip-page")
+    assert duration == pytest.approx(clip.duration_seconds, abs=1 / 24)
+
+    for _ in range(3):
+        page.click("button[data-step='1']")
+    page.wait_for_function("document.querySelector('.cc-timecode').textContent === '00:00:00:03'")
+    page.evaluate(
+        "const v = document.querySelector('video'); v.currentTime = 1.5;"
+        "new Promise(r => v.addEventListener('seeked', r, {once: true}))"
+    )
+    page.wait_for_function("document.querySelector('.cc-timecode').textContent === '00:00:01:12'")
+    frame = page.inner_text(".cc-frame-number")
+    page.click("button[data-target='id_new-start']")
+    start = page.input_value("#id_new-start")
+    shots(page, "clip-seeked")
+
+    assert frame == "36"
+    assert start == "00:00:01:12"
+    assert _fits_the_window(page) == []
+
+    # Maya is in the clip from there to the end: added on the page, through the audited service
+    page.select_option("#id_new-person", str(maya.pk))
+    page.click("button[form='ap-new']")
+    page.wait_for_selector(".messagelist li")
+    shots(page, "clip-appearance-added")
+    appearance = clip.appearances.get()
+
+    assert (appearance.person, appearance.start_seconds, appearance.end_seconds) == (
+        maya,
+        1.5,
+        None,
+    )
+    assert page.input_value(f"#id_a{appearance.pk}-start") == "00:00:01:12"
+    assert page.locator(".messagelist li").count() == 1
+    assert _fits_the_window(page) == []
