@@ -153,9 +153,7 @@ def _links(request: HttpRequest, asset: Asset) -> dict:
         "credentials_url": reverse("admin:assets_asset_credentials", args=[asset.pk]),
     }
     if user.has_perm("editing.add_editjob") and asset.kind in (AssetKind.VIDEO, AssetKind.IMAGE):
-        links["edit_url"] = url_or_none(
-            "admin:editing_editjob_request", query={"production": production.pk, "input": asset.pk}
-        )
+        links["edit_url"] = url_or_none("admin:editing_editjob_request", query={"asset": asset.pk})
     if user.has_perm("licensing.add_clearancerequest"):
         links["clearance_url"] = url_or_none(
             "admin:licensing_clearancerequest_add",

@@ -19,7 +19,8 @@ from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
-from studio.api.fields import ProductionCodeField
+from studio.api.fields import IdField, ProductionCodeField
+from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
@@ -97,7 +98,7 @@ class AssetFilter(django_filters.FilterSet):
 
 
 class WithdrawSerializer(StrictSerializer):
-    assets = serializers.PrimaryKeyRelatedField(many=True, queryset=Asset.objects.none())
+    assets = IdField(many=True, queryset=Asset.objects.none())
     reason = serializers.CharField()
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -112,6 +113,8 @@ class WithdrawSerializer(StrictSerializer):
 
 class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Footage: upload (streamed, hashed, deduplicated), list, detail, downloads and lineage."""
+
+    parser_classes = [BoundedJSONParser, MultiPartParser]  # uploads are multipart
 
     queryset = Asset.objects.select_related("production")
     serializer_class = AssetSerializer

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -20,7 +21,8 @@ from licensing.api import AssetIdsField
 from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
-from studio.api.fields import ProductionCodeField
+from studio.api.fields import IdField, ProductionCodeField
+from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
@@ -108,12 +110,14 @@ class AdapterSerializer(serializers.ModelSerializer):
 class AdapterUploadSerializer(StrictSerializer):
     production = ProductionCodeField()
     name = serializers.CharField(max_length=100)
-    model_version = serializers.PrimaryKeyRelatedField(queryset=ModelVersion.objects.all())
+    model_version = IdField(queryset=ModelVersion.objects.all())
     weights = serializers.FileField()
 
 
 class AdapterViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """LoRA adapters of the caller's productions, with the ledger of what they were trained on."""
+
+    parser_classes = [BoundedJSONParser, MultiPartParser]  # outside weights are uploaded
 
     queryset = Adapter.objects.select_related("production", "training_run")
     serializer_class = AdapterSerializer
@@ -148,7 +152,7 @@ class AdapterViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
 
 class AdapterWeightSerializer(StrictSerializer):
-    adapter = serializers.PrimaryKeyRelatedField(queryset=Adapter.objects.none())
+    adapter = IdField(queryset=Adapter.objects.none())
     weight = serializers.FloatField(default=1.0)
 
     def get_fields(self):
@@ -176,9 +180,7 @@ class EditRequestSerializer(StrictSerializer):
     negative_prompt = serializers.CharField(required=False, allow_blank=True, default="")
     parameters = serializers.DictField(required=False, default=dict)
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
-    model_version = serializers.PrimaryKeyRelatedField(
-        queryset=ModelVersion.objects.all(), required=False
-    )
+    model_version = IdField(queryset=ModelVersion.objects.all(), required=False)
     adapters = AdapterWeightSerializer(many=True, required=False)
 
 
@@ -349,9 +351,7 @@ class TrainingRunSerializer(_RunSerializer):
 class TrainingRequestSerializer(StrictSerializer):
     production = ProductionCodeField(scope_action=ScopeAction.VIEW)
     name = serializers.CharField(max_length=100)
-    model_version = serializers.PrimaryKeyRelatedField(
-        queryset=ModelVersion.objects.filter(task=ModelTask.IMG2IMG)
-    )
+    model_version = IdField(queryset=ModelVersion.objects.filter(task=ModelTask.IMG2IMG))
     assets = AssetIdsField(many=True)
     territory = serializers.CharField(max_length=2, default="US")
     media = serializers.ChoiceField(choices=Media.choices, default="internal")

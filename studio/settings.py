@@ -224,11 +224,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["studio.api.permissions.ProductionScoped"],
-    "DEFAULT_PARSER_CLASSES": [
-        "studio.api.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON everywhere; multipart only on the endpoints that take files (they say so themselves).
+    "DEFAULT_PARSER_CLASSES": ["studio.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "studio.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["studio.api.filters.BoundedFilterBackend"],

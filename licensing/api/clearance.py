@@ -17,7 +17,7 @@ from licensing.models import (
     License,
 )
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
-from studio.api.fields import ProductionCodeField
+from studio.api.fields import IdField, ProductionCodeField
 from studio.api.permissions import request_principal
 from studio.choices import ScopeAction
 
@@ -69,9 +69,7 @@ class ClearanceRequestSerializer(StrictModelSerializer):
 class ClearanceDecisionSerializer(StrictSerializer):
     approve = serializers.BooleanField()
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    license = serializers.PrimaryKeyRelatedField(
-        queryset=License.objects.none(), required=False, allow_null=True
-    )
+    license = IdField(queryset=License.objects.none(), required=False, allow_null=True)
 
     def get_fields(self):
         """Only licenses the caller is legal staff on: another production's license reads as missing."""

@@ -18,7 +18,7 @@ from licensing.models import (
 from licensing.odrl import license_to_odrl
 from licensing.services.licenses import GRANT_FIELDS
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
-from studio.api.fields import ProductionCodeField
+from studio.api.fields import IdField, ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
 
@@ -61,8 +61,8 @@ class GrantSerializer(StrictModelSerializer):
 
 class LicenseSerializer(StrictModelSerializer):
     production = ProductionCodeField()
-    licensor = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
-    licensee = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
+    licensor = IdField(queryset=Party.objects.all())
+    licensee = IdField(queryset=Party.objects.all())
     grants = GrantSerializer(many=True, required=False)
     assets = AssetIdsField(many=True, required=False)
     contract_document = AssetIdsField(required=False, allow_null=True)

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from rest_framework import mixins, serializers, viewsets
 
+from studio.api.fields import IdField
 from studio.api.permissions import request_principal
 from studio.choices import ScopeAction
 
@@ -20,7 +21,7 @@ class StrictSerializer(serializers.Serializer):
 
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
-    pass
+    serializer_related_field = IdField
 
 
 class ScopedViewSetMixin:

@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from studio.api.parsers import INT64_MAX
 from studio.api.permissions import request_principal
 from studio.choices import ScopeAction
 from studio.models import Production
@@ -21,3 +22,19 @@ class ProductionCodeField(serializers.SlugRelatedField):
         return Production.objects.restrict(
             request_principal(self.context["request"]), self.scope_action
         )
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related row by its id: a whole number the key column can hold, else a 400 (never a query
+    with a value the database refuses)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            number = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= number <= INT64_MAX:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(number)

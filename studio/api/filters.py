@@ -41,7 +41,8 @@ def _checked_instant(clean):
         cleaned = clean(value)
         if isinstance(cleaned, dt.datetime) and cleaned.tzinfo is not None:
             try:
-                cleaned.astimezone(dt.UTC)
+                # In UTC: the instant is kept, and PostgreSQL takes no offset beyond ±15:59.
+                return cleaned.astimezone(dt.UTC)
             except OverflowError:
                 raise ValidationError("Give a date-time between the years 1 and 9999.") from None
         return cleaned

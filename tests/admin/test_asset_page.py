@@ -134,7 +134,7 @@ def test_the_page_links_to_the_other_desks_with_the_asset_filled_in(client, coor
     clearance = reverse("admin:licensing_clearancerequest_add")
     assert f"{clearance}?production={clip.production_id}&assets={clip.pk}" in html
     edit = reverse("admin:editing_editjob_request")
-    assert f"{edit}?production={clip.production_id}&input={clip.pk}" in html
+    assert f"{edit}?asset={clip.pk}" in html
     assert reverse("admin:assets_asset_credentials", args=[clip.pk]) in html
     assert reverse("v1:asset-original", args=[clip.pk]) in html
     assert reverse("provenance", args=[clip.pk]) not in html  # legal's page, not a coordinator's
@@ -311,7 +311,9 @@ def test_a_viewer_sees_people_but_cannot_change_them(client, member, production,
 
     assert "Maya Ortiz" in html
     assert 'id="ap-new"' not in html
-    assert shown_messages(response)[0].startswith("Appearance not saved: You may not change")
+    assert shown_messages(response)[0].startswith(
+        "Appearance not saved: Only coordinators, integrations and legal staff of"
+    )
     assert Appearance.objects.count() == 1
     assert len(audit()) == events
 

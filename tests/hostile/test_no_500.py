@@ -115,3 +115,8 @@ def test_a_sane_body_still_parses(client):
         response.status_code == 400
     )  # refused for what it says (no assets), not how it is written
     assert "nested" not in response.json()["detail"]
+
+
+def test_an_offset_postgresql_cannot_store_is_read_as_its_instant(client):
+    response = client.get("/api/v1/audit-events/", {"occurred_before": "1431-07-22T02:30:11+17:20"})
+    assert response.status_code == 200, response.content
