@@ -250,6 +250,10 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "studio.webhooks.choices.WebhookEvent",
         "WebhookDeliveryStatusEnum": "studio.webhooks.choices.DeliveryStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "studio.api.schema.problem_responses",
+    ],
 }
 API_TOKEN_DEFAULT_LIFETIME_DAYS = env_int("API_TOKEN_DEFAULT_LIFETIME_DAYS", 90)
 
