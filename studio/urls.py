@@ -43,5 +43,6 @@ urlpatterns = [
 ]
 
 handler400 = "studio.api.errors.handler400"
+handler403 = "studio.api.errors.handler403"
 handler404 = "studio.api.errors.handler404"
 handler500 = "studio.api.errors.handler500"
