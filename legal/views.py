@@ -18,11 +18,7 @@ from django.views.decorators.http import require_GET
 from legal.cells import report_cells
 from legal.reports import REPORTS, Report, ReportSpec, legal_dashboard, may_audit
 from studio.auth import admin_access
-
-BOM = "\ufeff"
-# Spreadsheets run cells that start with these as formulas; a leading quote keeps them text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
+from studio.spreadsheets import BOM, csv_cell
 
 LEGAL_ONLY = (
     "Legal reports and the legal dashboard are for the production's legal staff. Your role does "
@@ -35,30 +31,15 @@ def _require_audit(request) -> None:
         raise PermissionDenied(LEGAL_ONLY)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _cell(value) -> str:
-    """A CSV cell: text that a spreadsheet would run as a formula is kept as text."""
-    text = _text(value)
-    return f"'{text}" if isinstance(value, str) and text.startswith(FORMULA_START) else text
-
-
 def _csv(spec: ReportSpec, report: Report) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{spec.name}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte-order mark first, so that Excel reads the file as UTF-8 (names with accents).
     response.write(BOM)
     writer = csv.writer(response)
     writer.writerow(report.columns)
     for row in report.rows:
-        writer.writerow([_cell(row.get(column)) for column in report.columns])
+        writer.writerow([csv_cell(row.get(column)) for column in report.columns])
     return response
 
 

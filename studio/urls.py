@@ -3,7 +3,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from studio.api import studio_views
@@ -37,6 +41,11 @@ urlpatterns = [
         "api/docs/",
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
         name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", permission_classes=[]),
+        name="api-redoc",
     ),
     path("api-auth/", include("rest_framework.urls")),
     path("legal/", include("legal.urls")),
