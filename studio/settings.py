@@ -249,7 +249,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayOperationId": False},
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "validatorUrl": None},
     # Integrations authenticate with bearer tokens; the admin's own calls keep the session, which
     # is left out of the documented schemes so "Authorize" offers the token only.
     "AUTHENTICATION_WHITELIST": ["studio.api.authentication.ApiTokenAuthentication"],
