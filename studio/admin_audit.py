@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from studio.admin import ReadOnlyAdminMixin
 from studio.admin_pages import refused
@@ -94,7 +94,15 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     filters, and "Verify chain" runs the verification ``manage.py audit_verify`` runs."""
 
     change_list_template = "admin/studio/auditevent/change_list.html"
-    list_display = ["when", "production", "seq", "action", "actor_name", "target", "short_hash"]
+    list_display = [
+        "when",
+        "production_code",
+        "seq",
+        "action_code",
+        "actor",
+        "target",
+        "short_hash",
+    ]
     list_filter = [
         "production",
         ChainFilter,
@@ -111,17 +119,34 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="When", ordering="occurred_at")
     def when(self, obj):
-        return when_seconds(obj.occurred_at)
+        day, _, time = when_seconds(obj.occurred_at).partition(" ")
+        return format_html(
+            '<span class="nowrap">{}</span><br><span class="nowrap">{}</span>', day, time
+        )
+
+    @admin.display(description="Action", ordering="action")
+    def action_code(self, obj):
+        """The namespaced code, breakable after each dot so the column stays narrow."""
+        parts = obj.action.split(".")
+        return format_html_join(format_html(".<wbr>"), "{}", ((part,) for part in parts))
+
+    @admin.display(description="Production", ordering="production__code")
+    def production_code(self, obj):
+        return obj.production.code if obj.production else "studio"
+
+    @admin.display(description="Actor", ordering="actor_name")
+    def actor(self, obj):
+        return obj.actor_name.removeprefix("system:")
 
     @admin.display(description="Target")
     def target(self, obj):
-        label = obj.target_label if len(obj.target_label) <= 60 else obj.target_label[:59] + "…"
+        label = obj.target_label if len(obj.target_label) <= 40 else obj.target_label[:39] + "…"
         kind = obj.target_type.rpartition(".")[2]
         return f"{kind} #{obj.target_id} {label}".strip() if obj.target_type else label
 
     @admin.display(description="Hash")
     def short_hash(self, obj):
-        return format_html('<code title="{}">{}…</code>', obj.hash, obj.hash[:12])
+        return format_html('<code title="{}">{}…</code>', obj.hash, obj.hash[:8])
 
     def get_urls(self):
         info = "studio_auditevent"

@@ -214,6 +214,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates and times on every page in ISO order, to the second (studio/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["studio.formats"]
 
 # Request bodies: JSON and form bodies are read into memory and capped; file uploads stream to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)

@@ -226,17 +226,16 @@ def clearance_request_preview(
 
 
 def _preview_warnings(now: Decision, after: Decision, grant_on: License | None) -> list[str]:
+    if grant_on is None:
+        if now.allowed:
+            return []
+        return ["Approving without a grant records the decision only; the gate's answer stays."]
     warnings = []
-    if not after.allowed:
-        for reason in after.blocking:
-            kind = _BLOCKING_KINDS.get(reason.code, "Still blocked")
-            warnings.append(f"{kind}: {reason.message}")
-    if grant_on is None and not now.allowed:
-        warnings.insert(
-            0, "Approving without a grant records the decision only; the gate's answer stays."
-        )
-    elif grant_on is not None and _same_answer(now, after):
-        warnings.insert(0, f"A grant on {grant_on.reference} would not change the gate's answer.")
+    if _same_answer(now, after):
+        warnings.append(f"A grant on {grant_on.reference} would not change the gate's answer.")
+    for reason in after.blocking:
+        kind = _BLOCKING_KINDS.get(reason.code, "Still blocked")
+        warnings.append(f"{kind}: {reason.message}")
     return warnings
 
 
