@@ -24,6 +24,7 @@ COLORS = {
     "retired": "#888888",
     "blocked": "#c62828",
 }
+FOCUS_FILL = "#fff59d"
 ACTIVITY_MODELS = {"edit_job": ("editing", "editjob"), "training_run": ("editing", "trainingrun")}
 
 
@@ -181,10 +182,12 @@ def to_dot(graph: Graph, focus: str) -> str:
         color = COLORS.get(node["status"], "#333333")
         style = "filled,bold" if key == focus else "filled"
         dashed = ",dashed" if node["status"] in ("tainted", "withdrawn") else ""
+        # The node the page is about: a yellow fill and a thick border, whatever its status.
+        fill, pen = (FOCUS_FILL, 3) if key == focus else ("#ffffff", 1)
         lines.append(
             f"  {key} [id={_quote(key)}, label={_quote(node['label'])}, shape={node['shape']}, "
-            f"style={_quote(style + dashed)}, color={_quote(color)}, fillcolor={_quote('#ffffff')}, "
-            f'fontcolor={_quote(color)}, URL={_quote(node["url"])}, target="_top"];'
+            f"style={_quote(style + dashed)}, color={_quote(color)}, fillcolor={_quote(fill)}, "
+            f'penwidth={pen}, fontcolor={_quote(color)}, URL={_quote(node["url"])}, target="_top"];'
         )
     for source, target, label in graph.edges:
         lines.append(f"  {source} -> {target} [label={_quote(label)}];")

@@ -10,43 +10,36 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from legal.cells import report_cells
 from legal.reports import REPORTS, Report, ReportSpec, legal_dashboard, may_audit
 from studio.auth import admin_access
+from studio.spreadsheets import BOM, csv_cell
 
-# Spreadsheets run cells that start with these as formulas; a leading quote keeps them text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LEGAL_ONLY = (
+    "Legal reports and the legal dashboard are for the production's legal staff. Your role does "
+    "not include them; ask legal if you need a report."
+)
 
 
 def _require_audit(request) -> None:
     if not (admin_access(request) and may_audit(request.user)):
-        raise PermissionDenied("Legal reports are for legal staff.")
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _cell(value) -> str:
-    """A CSV cell: text that a spreadsheet would run as a formula is kept as text."""
-    text = _text(value)
-    return f"'{text}" if isinstance(value, str) and text.startswith(FORMULA_START) else text
+        raise PermissionDenied(LEGAL_ONLY)
 
 
 def _csv(spec: ReportSpec, report: Report) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{spec.name}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write(BOM)
     writer = csv.writer(response)
     writer.writerow(report.columns)
     for row in report.rows:
-        writer.writerow([_cell(row.get(column)) for column in report.columns])
+        writer.writerow([csv_cell(row.get(column)) for column in report.columns])
     return response
 
 
@@ -58,13 +51,13 @@ def _errors(exc: ValidationError) -> list[tuple[str, str]]:
     return [("", message) for message in exc.messages]
 
 
-def _fields(spec: ReportSpec, params: dict) -> list[dict]:
+def _fields(spec: ReportSpec, params: dict, user) -> list[dict]:
     return [
         {
             "name": param.name,
             "label": param.label,
-            "help": param.help,
-            "choices": param.choices,
+            "help": "" if param.options else param.help,
+            "choices": (("", "—"), *param.options(user)) if param.options else param.choices,
             "value": params.get(param.name, ""),
         }
         for param in spec.params
@@ -79,16 +72,26 @@ def _page(request, spec: ReportSpec, params, report=None, errors=(), status=200)
         "title": report.title if report else spec.title,
         "spec": spec,
         "reports": REPORTS.values(),
-        "fields": _fields(spec, params),
+        "fields": _fields(spec, params, request.user),
+        "pick_one": spec.name == "impact",
         "errors": list(errors),
         "report": report,
         "headers": [c.replace("_", " ").capitalize() for c in report.columns] if report else [],
-        "table": [[_text(row.get(c)) for c in report.columns] for row in report.rows]
-        if report
-        else [],
+        "table": report_cells(request.user, report) if report else [],
+        "withdraw_url": _withdraw_url(spec, report),
         "csv_url": f"?{csv_query.urlencode()}",
     }
     return TemplateResponse(request, "legal/report.html", context, status=status)
+
+
+def _withdraw_url(spec: ReportSpec, report: Report | None) -> str:
+    """From the tainted report: the withdraw page with its tainted assets already picked."""
+    if spec.name != "tainted" or report is None:
+        return ""
+    ids = sorted(
+        {r["id"] for r in report.rows if r["node_type"] == "asset" and r["status"] == "tainted"}
+    )
+    return f"{reverse('legal-withdraw')}?{urlencode([('asset', pk) for pk in ids])}" if ids else ""
 
 
 @require_GET

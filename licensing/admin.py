@@ -3,21 +3,36 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from assets.admin import AssetAdmin
 from assets.models import Asset, Person
 from licensing import services
-from licensing.choices import LicenseStatus
-from licensing.models import ClearanceRequest, Consent, GateEvaluation, Grant, License, Party
+from licensing.choices import ClearanceStatus, LicenseStatus
+from licensing.models import (
+    ClearanceRequest,
+    Consent,
+    GateEvaluation,
+    Grant,
+    License,
+    Party,
+    TaintCause,
+)
 from licensing.services.consents import CONSENT_FIELDS
 from licensing.services.licenses import GRANT_FIELDS
-from studio.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
+from licensing.services.taint import taint_preview
+from studio.admin import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
 from studio.admin_badges import GREEN, GREY, LIGHT_GREY, ORANGE, RED, badge, choice_badge
+from studio.admin_pages import refused
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
+from studio.forms import add_refusal
 from studio.models import Production
+from studio.scoping import has_production_access
 
 LICENSE_COLORS = {
     LicenseStatus.DRAFT: LIGHT_GREY,
@@ -236,30 +251,59 @@ class ConsentAdmin(ScopedAdminMixin, ServiceAdmin):
     def revoke(self, request, queryset):
         form = RevokeForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
-            done = 0
-            for consent in queryset:
-                try:
-                    services.consent_revoke(
-                        actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
-                    )
-                    done += 1
-                except (Conflict, PermissionDenied, ValidationError) as exc:
-                    self.message_user(
-                        request,
-                        f"{consent}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
-                        messages.WARNING,
-                    )
-            self.message_user(request, f"Revoked {done} consent(s).")
+            self._revoke(request, queryset, form.cleaned_data["reason"])
             return None
+        consents = list(queryset.select_related("person", "revocation"))
         context = {
             **self.admin_site.each_context(request),
             "title": "Revoke consents",
-            "consents": queryset,
+            "consents": consents,
+            "previews": [
+                (c, taint_preview(cause_type=TaintCause.CONSENT, cause_id=c.pk)) for c in consents
+            ],
             "form": form,
             "opts": self.model._meta,
             "action": "revoke",
         }
         return TemplateResponse(request, "admin/licensing/revoke_confirm.html", context)
+
+    def _revoke(self, request, queryset, reason: str) -> None:
+        done, counts = 0, {}
+        for consent in queryset:
+            try:
+                preview = taint_preview(cause_type=TaintCause.CONSENT, cause_id=consent.pk)
+                services.consent_revoke(actor=request.user, consent=consent, reason=reason)
+            except SERVICE_ERRORS as exc:
+                self.message_user(
+                    request,
+                    f"{consent}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
+                    messages.WARNING,
+                )
+                continue
+            done += 1
+            for kind, count in preview.counts.items():
+                counts[kind] = counts.get(kind, 0) + count
+        if done:
+            self.message_user(request, _revoked_message(done, counts), messages.SUCCESS)
+
+
+def _tainted_report_url() -> str:
+    # The report lives on the legal floor; it is reached by its URL name, never imported.
+    try:
+        return reverse("legal-report", args=["tainted"])
+    except NoReverseMatch:
+        return ""
+
+
+def _revoked_message(done: int, counts: dict[str, int]):
+    tainted = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in sorted(counts.items()))
+    text = f"Revoked {done} consent(s). " + (
+        f"Tainting {tainted} that relied on them." if tainted else "Nothing relied on them."
+    )
+    url = _tainted_report_url()
+    if not url:
+        return text
+    return format_html('{} <a href="{}">See the tainted report</a>.', text, url)
 
 
 # What a coordinator asks for; who asked, the status and the decision are the service's to write.
@@ -289,21 +333,54 @@ class ClearanceRequestForm(forms.ModelForm):
         fields = ["production", "assets", *CLEARANCE_REQUEST_FIELDS]
 
 
+class LicenseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reference} — {obj.title} ({obj.get_status_display().lower()})"
+
+
+class DecideForm(forms.Form):
+    """Legal's decision on one clearance request; the status and who decided are the service's."""
+
+    license = LicenseChoiceField(
+        queryset=License.objects.none(),
+        required=False,
+        empty_label="No grant: record the decision only",
+        help_text="Approving adds a grant for exactly this use to the license you pick.",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        required=False,
+        help_text="Required when you reject.",
+    )
+
+    def __init__(self, *args, clearance: ClearanceRequest, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["license"].queryset = (
+            License.objects.restrict(user, ScopeAction.LEGAL)
+            .filter(production_id=clearance.production_id)
+            .order_by("reference", "pk")
+        )
+
+
 @admin.register(ClearanceRequest)
 class ClearanceRequestAdmin(ScopedAdminMixin, ServiceAdmin):
-    """A coordinator asks here; legal decides elsewhere (the decide service), never in this form."""
+    """A coordinator asks here; legal decides on the request's decide page (the decide service),
+    never in this form."""
 
     form = ClearanceRequestForm
+    change_form_template = "admin/licensing/clearancerequest/change_form.html"
     list_display = [
         "pk",
         "production",
         "action",
         "territory",
         "media",
-        "status",
+        "status_badge",
         "requested_by",
+        "asked_at",
         "decided_by",
     ]
+    list_select_related = ["production"]
     list_filter = ["status", "action", "production"]
     autocomplete_fields = ["assets"]
 
@@ -340,6 +417,97 @@ class ClearanceRequestAdmin(ScopedAdminMixin, ServiceAdmin):
             assets=list(data["assets"]),
             **{field: data[field] for field in CLEARANCE_REQUEST_FIELDS},
         ).pk
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return choice_badge(CLEARANCE_COLORS, obj.status, obj.get_status_display())
+
+    @admin.display(description="Asked", ordering="created_at")
+    def asked_at(self, obj):
+        return f"{timezone.localtime(obj.created_at):%Y-%m-%d %H:%M:%S}"
+
+    def get_urls(self):
+        decide = path(
+            "<path:object_id>/decide/",
+            self.admin_site.admin_view(self.decide_view),
+            name="licensing_clearancerequest_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        may_decide = obj is not None and _may_decide(request, obj)
+        extra = {"may_decide": may_decide and obj.status == ClearanceStatus.PENDING}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def decide_view(self, request, object_id):
+        """Approve (optionally with a grant) or reject, after seeing what the gate would answer."""
+        clearance = self.get_object(request, object_id)
+        if clearance is None:
+            raise Http404("No such clearance request.")
+        if not _may_decide(request, clearance):
+            return refused(
+                request,
+                "Only the production's legal staff decide clearance requests. You can follow "
+                "this request on its page; legal will approve or reject it.",
+                title="Legal staff only",
+            )
+        if clearance.status != ClearanceStatus.PENDING or request.method != "POST":
+            form = DecideForm(request.GET or None, clearance=clearance, user=request.user)
+            return self._decide_page(request, clearance, form)
+        form = DecideForm(request.POST, clearance=clearance, user=request.user)
+        verdict = next((v for v in ("approve", "reject") if f"_{v}" in request.POST), None)
+        if not form.is_valid() or verdict is None:  # a preview, or a form to correct
+            return self._decide_page(request, clearance, form)
+        try:
+            services.clearance_request_decide(
+                actor=request.user,
+                request=clearance,
+                approve=verdict == "approve",
+                notes=form.cleaned_data["notes"],
+                grant_on=form.cleaned_data["license"] if verdict == "approve" else None,
+            )
+        except SERVICE_ERRORS as exc:
+            add_refusal(form, exc)
+            return self._decide_page(request, clearance, form)
+        self.message_user(
+            request, f"Clearance request #{clearance.pk} {verdict}d.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(
+            reverse("admin:licensing_clearancerequest_change", args=[clearance.pk])
+        )
+
+    def _decide_page(self, request, clearance, form):
+        license = form.cleaned_data.get("license") if form.is_bound and form.is_valid() else None
+        preview = None
+        if clearance.status == ClearanceStatus.PENDING:
+            preview = services.clearance_request_preview(
+                actor=request.user, request=clearance, grant_on=license
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Decide clearance request #{clearance.pk}",
+            "opts": self.model._meta,
+            "original": clearance,
+            "clearance": clearance,
+            "assets": list(clearance.assets.order_by("pk")),
+            "form": form,
+            "license": license,
+            "preview": preview,
+            "pending": clearance.status == ClearanceStatus.PENDING,
+        }
+        return TemplateResponse(request, "admin/licensing/clearancerequest/decide.html", context)
+
+
+CLEARANCE_COLORS = {
+    ClearanceStatus.PENDING: ORANGE,
+    ClearanceStatus.APPROVED: GREEN,
+    ClearanceStatus.REJECTED: RED,
+}
+
+
+def _may_decide(request, clearance: ClearanceRequest) -> bool:
+    return has_production_access(request.user, clearance.production_id, ScopeAction.LEGAL)
 
 
 @admin.register(GateEvaluation)

@@ -1,18 +1,21 @@
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from studio import services
 from studio.admin_badges import GREEN, ORANGE, RED, badge
 from studio.auth import admin_access
-from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.forms import MemberAuthenticationForm, add_refusal
-from studio.models import ApiToken, AuditEvent, Membership, Production
+from studio.models import ApiToken, Membership, Production
 
 admin.site.site_header = "Clearcut"
 admin.site.site_title = "Clearcut"
@@ -22,6 +25,68 @@ admin.site.login_form = MemberAuthenticationForm
 
 # What a service raises when it refuses a write; admin pages show these to the user.
 SERVICE_ERRORS = (ValidationError, PermissionDenied, Conflict)
+
+
+# --- The desk: the admin home per role, links to pages outside the model admins, "View site" ------
+# Apps on the floors above register here (in their admin modules): this floor knows no page of theirs.
+
+# request -> a home-page section ({"id", "title", "columns", "rows", "empty", "more"}) or None.
+HOME_SECTIONS: list[Callable[[HttpRequest], dict | None]] = []
+# request -> [(title, url)]: desk pages for the header, the sidebar and the home page.
+DESK_LINKS: list[Callable[[HttpRequest], list[tuple[str, str]]]] = []
+# request -> the URL of the user's home for "View site", or None to let the next one answer.
+ROLE_HOMES: list[Callable[[HttpRequest], str | None]] = []
+
+_django_each_context = admin.site.each_context
+_django_index = admin.site.index
+
+
+def desk_links(request) -> list[tuple[str, str]]:
+    if not admin_access(request):
+        return []
+    return [link for provider in DESK_LINKS for link in provider(request)]
+
+
+def _role_home(request) -> str:
+    if admin_access(request):
+        for home in ROLE_HOMES:
+            url = home(request)
+            if url:
+                return url
+    return reverse("admin:index")
+
+
+def _sidebar_app(links: list[tuple[str, str]]) -> dict:
+    """The desk pages as one more section of the sidebar, shaped like an app of the app list."""
+    return {
+        "name": "Desk",
+        "app_label": "desk",
+        "app_url": links[0][1],
+        "has_module_perms": True,
+        "models": [
+            {"name": title, "object_name": f"desk{n}", "admin_url": url, "view_only": True}
+            for n, (title, url) in enumerate(links)
+        ],
+    }
+
+
+def desk_each_context(request):
+    context = _django_each_context(request)
+    links = desk_links(request)
+    context |= {"desk_links": links, "site_url": _role_home(request)}
+    if links and context.get("available_apps") is not None:
+        context["available_apps"] = [_sidebar_app(links), *context["available_apps"]]
+    return context
+
+
+def desk_index(request, extra_context=None):
+    """The admin home: what waits for this user, by role, above the app list."""
+    sections = [section for build in HOME_SECTIONS if (section := build(request))]
+    return _django_index(request, {"desk_sections": sections, **(extra_context or {})})
+
+
+admin.site.each_context = desk_each_context
+admin.site.index = desk_index
 
 
 class ScopedAdminMixin:
@@ -245,27 +310,6 @@ class ApiTokenAdmin(ServiceAdmin):
         self.message_user(request, f"Revoked {revoked} token(s).")
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The audit trail is read-only everywhere, the admin included."""
-
-    list_display = [
-        "occurred_at",
-        "action",
-        "actor_name",
-        "production",
-        "target_type",
-        "target_label",
-    ]
-    list_filter = ["production", "actor_type", "action"]
-    search_fields = ["action", "actor_name", "target_label", "target_id", "correlation_id"]
-    date_hierarchy = "occurred_at"
-    list_select_related = ["production"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, ScopeAction.AUDIT)
-
-
 # Accounts are made outside the admin (manage.py createsuperuser); a person's roles are memberships,
 # given on a production's page. Django's own pages would change accounts, staff flags and permissions
 # with no audit event, so here they are shown read-only.
@@ -281,3 +325,7 @@ class ReadOnlyUserAdmin(ReadOnlyAdminMixin, UserAdmin):
 @admin.register(Group)
 class ReadOnlyGroupAdmin(ReadOnlyAdminMixin, GroupAdmin):
     pass
+
+
+# The audit trail's page (the list, its CSV, "Verify chain") is registered by its own module.
+from studio import admin_audit  # noqa: E402, F401

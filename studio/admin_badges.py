@@ -18,7 +18,8 @@ GREEN, BLUE, PURPLE, ORANGE, RED, GREY, LIGHT_GREY = (
 
 def badge(color: str, label: str):
     return format_html(
-        '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px">{}</span>',
+        '<span class="badge" style="background:{};color:#fff;padding:1px 6px;border-radius:8px;'
+        'white-space:nowrap">{}</span>',
         color,
         label,
     )

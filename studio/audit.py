@@ -13,14 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
 from studio.actors import describe_actor
+from studio.choices import ScopeAction
 from studio.correlation import current_correlation_id, new_correlation_id
 from studio.models import AuditChainHead, AuditEvent, Production
 from studio.models.audit import GENESIS_HASH
+from studio.scoping import allowed_production_ids
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -176,3 +179,41 @@ def audit_verify(*, production: Production | None = None) -> ChainReport:
             )
     report.chains = len(last)
     return report
+
+
+@dataclass
+class ChainVerification:
+    """One chain's verification, named for people: which production, intact or where it broke."""
+
+    chain: str
+    production: str
+    report: ChainReport
+
+    def as_dict(self) -> dict:
+        return {
+            "chain": self.chain,
+            "production": self.production,
+            "ok": self.report.ok,
+            "events": self.report.events,
+            "problems": [str(p) for p in self.report.problems or []],
+        }
+
+
+def audit_verify_visible(*, principal, production: Production | None = None) -> list:
+    """``audit_verify`` (what ``manage.py audit_verify`` runs) over the chains the principal may
+    audit: one production's chain, each of theirs, or, for a superuser, every chain at once.
+    ``PermissionDenied`` when there is none."""
+    ids = allowed_production_ids(principal, ScopeAction.AUDIT)
+    if ids is None and production is None:
+        return [ChainVerification("all", "all productions and studio-wide", audit_verify())]
+    productions = Production.objects.order_by("code")
+    if ids is not None:
+        productions = productions.filter(pk__in=ids)
+    if production is not None:
+        productions = productions.filter(pk=production.pk)
+    found = [
+        ChainVerification(chain_for(p), p.code, audit_verify(production=p)) for p in productions
+    ]
+    if not found:
+        raise PermissionDenied("Only legal staff verify the audit trail.")
+    return found

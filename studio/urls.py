@@ -3,7 +3,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from studio.api import studio_views
@@ -38,10 +42,16 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
         name="api-docs",
     ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", permission_classes=[]),
+        name="api-redoc",
+    ),
     path("api-auth/", include("rest_framework.urls")),
     path("legal/", include("legal.urls")),
 ]
 
 handler400 = "studio.api.errors.handler400"
+handler403 = "studio.api.errors.handler403"
 handler404 = "studio.api.errors.handler404"
 handler500 = "studio.api.errors.handler500"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from legal.pickers import IMPACT_PICKERS
 from legal.reports.common import AUDIT, Report, _label, _nodes
 from legal.reports.decisions import DECISION_COLUMNS, report_decisions
 from legal.reports.expiring import EXPIRING_COLUMNS, report_expiring
@@ -33,6 +34,8 @@ class Param:
     label: str
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    # user -> [(value, label)]: the page offers these by name (the value is what the report takes).
+    options: Callable[..., list[tuple[str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,10 @@ REPORTS: dict[str, ReportSpec] = {
             "Impact",
             "Everything containing a person, footage, an adapter or a license's footage.",
             report_impact,
-            tuple(Param(name, name.capitalize(), help=_ID_HELP) for name in IMPACT_SUBJECTS),
+            tuple(
+                Param(name, name.capitalize(), help=_ID_HELP, options=IMPACT_PICKERS[name])
+                for name in IMPACT_SUBJECTS
+            ),
             needs_params=True,
         ),
         ReportSpec(
@@ -64,7 +70,14 @@ REPORTS: dict[str, ReportSpec] = {
             "Usage by license",
             "Per license: covered footage, decisions that relied on it, outputs made under it.",
             report_usage_by_license,
-            (Param("license", "License", help="a license id; empty for every license"),),
+            (
+                Param(
+                    "license",
+                    "License",
+                    help="a license id; empty for every license",
+                    options=IMPACT_PICKERS["license"],
+                ),
+            ),
         ),
         ReportSpec(
             "expiring",

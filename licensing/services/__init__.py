@@ -1,7 +1,10 @@
 from licensing.services.clearance import (
+    ClearancePreview,
     check_use_request,
     clearance_request_create,
     clearance_request_decide,
+    clearance_request_preview,
+    clearance_use,
     gate_check,
 )
 from licensing.services.consents import consent_create, consent_facts, consent_revoke
@@ -17,9 +20,12 @@ from licensing.services.licenses import (
 )
 
 __all__ = [
+    "ClearancePreview",
     "check_use_request",
     "clearance_request_create",
     "clearance_request_decide",
+    "clearance_request_preview",
+    "clearance_use",
     "consent_create",
     "consent_facts",
     "consent_revoke",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -171,3 +172,84 @@ def _specific_grant(license: License, request: ClearanceRequest) -> Grant:
         ignore_conflicts=True,
     )
     return grant
+
+
+@dataclass
+class ClearancePreview:
+    """What the gate answers for a request's use now, and what it would answer after approval."""
+
+    now: Decision
+    after: Decision
+    warnings: list[str] = field(default_factory=list)
+
+
+class _DryRun(Exception):
+    """Raised inside the preview's savepoint so that the grant it made is rolled back."""
+
+
+def clearance_use(request: ClearanceRequest) -> UseRequest:
+    """The use a clearance request asks about, as the gate's question (at the start of its window)."""
+    return UseRequest(
+        action=request.action,
+        production_id=request.production_id,
+        asset_ids=tuple(sorted(a.pk for a in request.assets.all())),
+        territory=request.territory,
+        media=request.media,
+        at=request.use_from,
+        language=request.language,
+    )
+
+
+def clearance_request_preview(
+    *, actor: Actor, request: ClearanceRequest, grant_on: License | None = None
+) -> ClearancePreview:
+    """The gate's answer for the request's use as if it were approved, without saving anything.
+
+    The specific grant an approval would create is made inside a savepoint that is always rolled
+    back, so the evaluator reads it exactly as it would read the real one.
+    """
+    require_production_access(actor, request.production, ScopeAction.LEGAL)
+    if grant_on is not None and grant_on.production_id != request.production_id:
+        raise ValidationError({"license": "The license belongs to another production."})
+    use = clearance_use(request)
+    now = evaluate(use)
+    after = now
+    if grant_on is not None:
+        try:
+            with transaction.atomic():
+                _specific_grant(grant_on, request)
+                after = evaluate(use)
+                raise _DryRun
+        except _DryRun:
+            pass
+    return ClearancePreview(now, after, _preview_warnings(now, after, grant_on))
+
+
+def _preview_warnings(now: Decision, after: Decision, grant_on: License | None) -> list[str]:
+    if grant_on is None:
+        if now.allowed:
+            return []
+        return ["Approving without a grant records the decision only; the gate's answer stays."]
+    warnings = []
+    if _same_answer(now, after):
+        warnings.append(f"A grant on {grant_on.reference} would not change the gate's answer.")
+    for reason in after.blocking:
+        kind = _BLOCKING_KINDS.get(reason.code, "Still blocked")
+        warnings.append(f"{kind}: {reason.message}")
+    return warnings
+
+
+_BLOCKING_KINDS = {
+    "prohibition": "A prohibition would still block the use",
+    "no_consent": "A missing consent would still block the use",
+    "consent_revoked": "A revoked consent would still block the use",
+    "consent_invalid": "A consent that does not hold would still block the use",
+    "asset_status": "The footage's status would still block the use",
+}
+
+
+def _same_answer(first: Decision, second: Decision) -> bool:
+    def key(decision):
+        return decision.allowed, sorted(r.message for r in decision.blocking)
+
+    return key(first) == key(second)

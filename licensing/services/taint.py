@@ -8,6 +8,7 @@ the last batch ended.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -272,3 +273,32 @@ def tainted_asset_causes(asset_ids: list[int]) -> dict[int, list[TaintRecord]]:
     for record in records:
         found.setdefault(record.node_id, []).append(record)
     return found
+
+
+@dataclass
+class TaintPreview:
+    """What a cause would taint: counts by kind, and the first nodes (kind, id, label) in run order."""
+
+    counts: dict[str, int]
+    first: list[tuple[str, int, str]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+TAINT_LABELS = {LineageNode.ASSET: "original_filename", LineageNode.ADAPTER: "name"}
+
+
+def taint_preview(*, cause_type: str, cause_id: int, limit: int = 10) -> TaintPreview:
+    """The set a taint run for this cause would mark, from the same query the run uses."""
+    nodes = [node for node, _, _ in affected_nodes(cause_type, cause_id)]
+    counts = {kind: sum(1 for n in nodes if n[0] == kind) for kind in TAINTABLE}
+    head = nodes[:limit]
+    labels: dict[tuple[str, int], str] = {}
+    for kind, model_label in TAINTABLE.items():
+        ids = [pk for node_kind, pk in head if node_kind == kind]
+        rows = apps.get_model(model_label).objects.filter(pk__in=ids)
+        labels |= {(kind, pk): text for pk, text in rows.values_list("pk", TAINT_LABELS[kind])}
+    first = [(kind, pk, labels.get((kind, pk), f"{kind} #{pk}")) for kind, pk in head]
+    return TaintPreview({k: v for k, v in counts.items() if v}, first)

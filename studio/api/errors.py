@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from studio.admin_pages import GENERIC, refused
 from studio.exceptions import Conflict, PayloadTooLarge, UnavailableForLegalReasons
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -141,6 +142,16 @@ def handler400(request, exception=None):
             400, f"The form has more than {limit} files, the most one request may send.", "files"
         )
     return _problem_response(400, "The request could not be understood.", "bad_request")
+
+
+def handler403(request, exception=None):
+    """A refusal outside DRF: a page in the admin's look that says why, or a problem document."""
+    message = str(exception or "").strip()
+    if _is_api(request):
+        return _problem_response(403, message or GENERIC, "permission_denied")
+    response = refused(request, message or GENERIC)
+    response.render()
+    return response
 
 
 def handler404(request, exception=None):

@@ -36,6 +36,14 @@ class SignedIn(BasePermission):
         return True
 
 
+class SignedInReader(BasePermission):
+    """Signed in, by session or by any token: for a POST that only reads (verifying the audit
+    chain), which a read-only token may make too. The view checks the production scope."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+
 class ProductionScoped(SignedIn):
     """Writes also need the view's write action (``change`` by default) on the object's production.
 

@@ -1,6 +1,20 @@
+"""The OpenAPI schema's shape: bearer tokens as the one documented scheme, operations grouped by
+resource (one tag per collection) and given a one-line summary."""
+
 from http import HTTPStatus
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
+
+ACTION_VERBS = {
+    "retrieve": "Get",
+    "create": "Create",
+    "update": "Replace",
+    "partial_update": "Update",
+    "destroy": "Delete",
+}
+SUMMARY_CHARS = 120
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -13,6 +27,44 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API token (cc_…) created in the admin or at /api/v1/tokens/.",
         }
+
+
+def _words(token: str) -> str:
+    return token.replace("-", " ").replace("_", " ")
+
+
+def _first_paragraph(doc: str) -> str:
+    first = " ".join(doc.split("\n\n")[0].split())
+    return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1] + "…"
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+class ClearcutAutoSchema(AutoSchema):
+    def get_tags(self) -> list[str]:
+        tokens = self._tokenize_path()
+        return [_words(tokens[0]).capitalize()] if tokens else ["API"]
+
+    def get_summary(self) -> str | None:
+        """The first paragraph of the operation's own docstring; for a plain view, its class's;
+        else what a collection's operation does to one of its rows."""
+        action = getattr(self.view, "action", None)
+        own = get_doc(getattr(self.view, action or self.method.lower(), None))
+        if own and action not in ("list", *ACTION_VERBS):
+            return _first_paragraph(own)
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        if model is None:
+            doc = get_doc(self.view.__class__)
+            return _first_paragraph(doc) if doc else " ".join(self._tokenize_path()).capitalize()
+        meta = model._meta
+        if action == "list":
+            return f"List {meta.verbose_name_plural}"
+        if action in ACTION_VERBS:
+            return f"{ACTION_VERBS[action]} {_article(str(meta.verbose_name))}"
+        noun = str(meta.verbose_name)
+        return f"{noun[:1].upper()}{noun[1:]}: {_words(action or self.method.lower())}"
 
 
 PROBLEM_COMPONENT = {
@@ -67,7 +119,9 @@ def problem_responses(result, generator, request, public):
     for path, methods in result.get("paths", {}).items():
         for method, operation in methods.items():
             responses = operation.setdefault("responses", {})
-            for code in sorted(_problem_codes(path, method, operation) | _declared_errors(responses)):
+            for code in sorted(
+                _problem_codes(path, method, operation) | _declared_errors(responses)
+            ):
                 answer = responses.setdefault(str(code), {"description": HTTPStatus(code).phrase})
                 if answer.get("content") in (None, GENERIC_JSON):
                     answer["content"] = {"application/problem+json": {"schema": reference}}

@@ -4,6 +4,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,7 +15,8 @@ from studio.api.base import (
     StrictModelSerializer,
     StrictSerializer,
 )
-from studio.api.permissions import SignedIn, request_principal
+from studio.api.permissions import SignedIn, SignedInReader, request_principal
+from studio.audit import audit_verify_visible
 from studio.choices import ScopeAction
 from studio.models import ApiToken, AuditEvent, Membership, Production
 
@@ -201,6 +203,27 @@ class AuditEventFilter(django_filters.FilterSet):
         ]
 
 
+class AuditVerifyRequestSerializer(StrictSerializer):
+    production = serializers.CharField(
+        required=False, help_text="A production code; empty for every chain you may audit."
+    )
+
+
+class ChainVerificationSerializer(serializers.Serializer):
+    chain = serializers.CharField()
+    production = serializers.CharField()
+    ok = serializers.BooleanField()
+    events = serializers.IntegerField()
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+class AuditVerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    events = serializers.IntegerField()
+    first_problem = serializers.CharField(allow_null=True)
+    chains = ChainVerificationSerializer(many=True)
+
+
 class AuditEventViewSet(ScopedReadOnlyViewSet):
     """The audit trail of the productions where the caller is legal staff (all, for administrators)."""
 
@@ -208,3 +231,34 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     read_scope_action = ScopeAction.AUDIT
+
+    @extend_schema(
+        summary="Verify the audit hash chains",
+        request=AuditVerifyRequestSerializer,
+        responses={200: AuditVerificationSerializer},
+    )
+    @action(detail=False, methods=["post"], permission_classes=[SignedInReader])
+    def verify(self, request):
+        """Re-compute every hash and link of the chains you may audit (as ``manage.py
+        audit_verify`` does) and say whether they are intact, naming the first bad event."""
+        payload = AuditVerifyRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        code = payload.validated_data.get("production")
+        production = None
+        if code:
+            production = (
+                Production.objects.restrict(self.principal, ScopeAction.AUDIT)
+                .filter(code=code)
+                .first()
+            )
+            if production is None:
+                raise NotFound(f"No production {code!r} whose audit trail you may read.")
+        found = audit_verify_visible(principal=self.principal, production=production)
+        problems = [problem for item in found for problem in item.as_dict()["problems"]]
+        body = {
+            "ok": not problems,
+            "events": sum(item.report.events for item in found),
+            "first_problem": problems[0] if problems else None,
+            "chains": [item.as_dict() for item in found],
+        }
+        return Response(AuditVerificationSerializer(body).data)

@@ -1,0 +1,213 @@
+"""Impact pickers by name, CSV files for spreadsheets, the audit trail verified and exported, history
+pages from the audit trail, and API docs that load nothing from the internet."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from licensing.services import consent_create
+from studio.models import AuditEvent
+from tests.licensing.world import T0
+
+BOM = "\ufeff".encode()
+
+
+def test_the_impact_form_offers_people_assets_adapters_and_licenses_by_name(legal_client, world):
+    world.license("L-STOCK")
+
+    page = legal_client.get(reverse("legal-report", args=["impact"]))
+
+    fields = {f["name"]: f for f in page.context["fields"]}
+    assert ("", "—") == fields["person"]["choices"][0]
+    assert (str(world.people["maya"].pk), "Maya") in fields["person"]["choices"]
+    assert (str(world.assets["a1"].pk), "a1 · ALPHA") in fields["asset"]["choices"]
+    assert (str(world.licenses["L-STOCK"].pk), "L-STOCK — L-STOCK") in fields["license"]["choices"]
+    assert "foreign · BRAVO" not in page.content.decode()
+    assert '<select name="person" id="id_person">' in page.content.decode()
+
+
+def test_picking_a_person_shows_rows_that_link_to_their_pages(legal_client, world):
+    from tests.licensing.world import appears
+
+    appears(world, "maya", "a1")
+
+    page = legal_client.get(
+        reverse("legal-report", args=["impact"]), {"person": world.people["maya"].pk}
+    )
+
+    labels = {cells[2].text: cells[2].url for cells in page.context["table"]}
+    a1 = world.assets["a1"].pk
+    assert labels["a1"] == f"/admin/assets/asset/{a1}/change/"
+    assert labels["out1"] == f"/admin/assets/asset/{world.assets['out1'].pk}/change/"
+
+
+def test_a_csv_starts_with_a_bom_and_an_empty_report_is_its_header_row(legal_client):
+    response = legal_client.get(reverse("legal-report", args=["tainted"]), {"format": "csv"})
+
+    assert response.status_code == 200
+    assert response.content.startswith(BOM)
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines == [
+        ["node_type", "id", "label", "production", "status", "cause", "reason"] + ["since", "path"]
+    ]
+
+
+@pytest.fixture
+def trail(world, legal):
+    """Two audited consents in ALPHA: a chain of a few events."""
+    for person in ("maya", "leo"):
+        consent_create(
+            actor=legal,
+            person=world.people[person],
+            productions=[world.production],
+            scope="voice",
+            description="ADR",
+            valid_from=T0,
+            signed_by=person,
+            signed_at=T0,
+            guardian_signature=person == "leo",
+        )
+    return AuditEvent.objects.filter(production=world.production).order_by("seq")
+
+
+def _tamper(event):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "ALTER TABLE studio_auditevent DISABLE TRIGGER studio_auditevent_append_only"
+            )
+    AuditEvent.objects.filter(pk=event.pk).update(actor_name="mallory")
+
+
+def test_the_audit_list_shows_seconds_sequence_and_a_short_hash(legal_client, trail):
+    page = legal_client.get(reverse("admin:studio_auditevent_changelist"))
+
+    body = page.content.decode()
+    first = trail.first()
+    assert f"{first.hash[:8]}…" in body
+    assert re.search(r"\d{4}-\d\d-\d\d</span><br><span class=\"nowrap\">\d\d:\d\d:\d\d", body)
+    assert 'id="verify-chain"' in body
+    assert 'id="export-csv"' in body
+
+
+def test_the_audit_csv_is_the_filtered_list(legal_client, trail):
+    url = reverse("admin:studio_auditevent_export")
+
+    response = legal_client.get(url, {"action_prefix": "licensing.consent"})
+
+    content = b"".join(response.streaming_content)
+    assert content.startswith(BOM)
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert [r["action"] for r in rows] == ["licensing.consent.recorded"] * 2
+    assert [r["seq"] for r in rows] == [
+        str(e.seq) for e in trail.filter(action__startswith="licensing.consent")
+    ]
+
+
+def test_verify_chain_reports_an_intact_chain(legal_client, trail):
+    page = legal_client.get(reverse("admin:studio_auditevent_verify"))
+
+    assert page.status_code == 200
+    assert page.context["ok"]
+    assert "Audit chain intact: 2 events in 1 chain" in page.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_verify_chain_names_a_tampered_event(legal_client, trail):
+    victim = trail.first()
+    _tamper(victim)
+
+    page = legal_client.get(reverse("admin:studio_auditevent_verify"))
+
+    assert not page.context["ok"]
+    body = page.content.decode()
+    assert "Audit chain broken" in body
+    assert f"event id={victim.pk}" in body
+
+
+def test_coordinators_cannot_verify_the_chain(coordinator_client, trail):
+    page = coordinator_client.get(reverse("admin:studio_auditevent_verify"))
+
+    assert page.status_code == 403
+
+
+VERIFY = "/api/v1/audit-events/verify/"
+
+
+def test_the_verify_api_answers_legal_staff(api, legal, trail, world):
+    api.force_authenticate(legal)
+
+    response = api.post(VERIFY, {"production": "ALPHA"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "ok": True,
+        "events": 2,
+        "first_problem": None,
+        "chains": [
+            {
+                "chain": f"production:{world.production.pk}",
+                "production": "ALPHA",
+                "ok": True,
+                "events": 2,
+                "problems": [],
+            }
+        ],
+    }
+
+
+def test_the_verify_api_refuses_coordinators(api, coordinator, trail):
+    api.force_authenticate(coordinator)
+
+    assert api.post(VERIFY, {}, format="json").status_code == 403
+    assert api.post(VERIFY, {"production": "ALPHA"}, format="json").status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_verify_api_reports_a_tampered_chain(api, legal, trail):
+    victim = trail.last()
+    _tamper(victim)
+    api.force_authenticate(legal)
+
+    body = api.post(VERIFY, {}, format="json").json()
+
+    assert body["ok"] is False
+    assert f"event id={victim.pk}" in body["first_problem"]
+
+
+def test_a_history_page_lists_the_object_s_audit_events(legal_client, trail, world):
+    consent = world.people["maya"].consents.get()
+
+    page = legal_client.get(reverse("admin:licensing_consent_history", args=[consent.pk]))
+
+    body = page.content.decode()
+    assert 'id="audit-history"' in body
+    assert "licensing.consent.recorded" in body
+    assert "lee-legal" in body
+    assert body.count("licensing.consent.recorded") == 1
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_the_api_docs_load_nothing_from_another_host(client, url):
+    page = client.get(url)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert not re.findall(r"https?://(?!testserver)[^\s\"'<>]+", html)
+    sources = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html)
+    assert sources
+    assert all(s.startswith("/") for s in sources), sources
+
+
+def test_the_schema_offers_bearer_tokens_only(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    assert list(schema["components"]["securitySchemes"]) == ["apiToken"]
+    verify = schema["paths"]["/api/v1/audit-events/verify/"]["post"]
+    assert verify["tags"] == ["Audit events"]
+    assert verify["summary"] == "Verify the audit hash chains"
