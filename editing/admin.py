@@ -91,10 +91,6 @@ class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
     readonly_fields = [f.name for f in EditJob._meta.fields]
     actions = ["cancel", "recall"]
 
-    class Media:
-        css = {"all": ["clearcut/editdesk/editdesk.css"]}
-        js = ["clearcut/editdesk/jobs.js"]
-
     def has_change_permission(self, request, obj=None):
         return False
 

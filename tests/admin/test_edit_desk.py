@@ -276,7 +276,8 @@ def test_a_viewer_cannot_cancel_and_is_told_why(client, world, member):
     response = client.post(reverse("admin:editing_editjob_cancel", args=[job.pk]), follow=True)
 
     assert 'id="cancel-form"' not in page
-    assert "You may not change in production ALPHA" in response.content.decode()
+    refusal = "Only coordinators, integrations and legal staff of ALPHA can make this change."
+    assert refusal in response.content.decode()
     job.refresh_from_db()
     assert job.status == "queued"
     assert audit_actions(since) == []
