@@ -309,5 +309,11 @@ def detail_page(model_admin, request, object_id):
         "decisions": job_decisions(job, request.user),
         "clearance_url": clearance_link(job) if job.status == JobStatus.DENIED else "",
         "may_change": has_production_access(request.user, job.production_id, ScopeAction.CHANGE),
+        # The graph names licenses and consents: legal's read side, as on the asset's page.
+        "provenance_url": (
+            reverse("provenance-job", args=[job.pk])
+            if has_production_access(request.user, job.production_id, ScopeAction.AUDIT)
+            else ""
+        ),
     }
     return TemplateResponse(request, "admin/editing/editjob/detail.html", context)

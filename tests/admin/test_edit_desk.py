@@ -293,12 +293,15 @@ def test_a_denied_job_s_page_shows_its_decision_to_every_role_that_sees_the_job(
     page = reverse("admin:editing_editjob_change", args=[job.pk])
     log = reverse("admin:licensing_gateevaluation_change", args=[job.submit_evaluation_id])
 
+    graph = reverse("provenance-job", args=[job.pk])
     for user, sees_log in ((viewer, False), (world.coordinator, False), (world.legal, True)):
         client.force_login(user)
         html = client.get(page).content.decode()
         assert html.count("Zoe Quinn") == 1, user
         assert (log in html) is sees_log, user
+        assert (graph in html) is sees_log, user  # the provenance graph is legal's read side
     assert client.get(log).status_code == 200  # legal's decision log; others are never sent there
+    assert client.get(graph).status_code == 200
 
 
 def test_the_job_list_shows_input_status_with_progress_and_the_time_to_the_second(desk, world):
