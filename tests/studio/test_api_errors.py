@@ -67,13 +67,14 @@ def test_an_oversize_json_body_is_refused_before_parsing(coordinator_client):
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
-def test_an_oversize_form_body_is_refused(coordinator_client):
+def test_a_form_body_where_json_is_expected_is_refused_by_its_type(coordinator_client):
     response = _post_raw(
         coordinator_client, b"name=" + b"x" * 4096, content_type="application/x-www-form-urlencoded"
     )
 
-    assert response.status_code == 413
+    assert response.status_code == 415
     assert response["Content-Type"] == PROBLEM
+    assert "application/x-www-form-urlencoded" in response.json()["detail"]
 
 
 def test_an_unknown_api_url_is_a_404_problem(api):
