@@ -17,23 +17,9 @@ from editing.models import EditJob
 from editing.services import edit_job_execute
 from editing.services import progress as progress_module
 from licensing.models import ClearanceRequest
+from tests.e2e.conftest import WINDOW
 from tests.editing import conftest as editing
 
-pytest.importorskip("playwright", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WINDOW = {"width": 1440, "height": 900}
 PASSWORD = "a long demo password"
 
 # The editing tests' world: real stills and a clip, tiny models, footage licensed for AI edits.
@@ -43,17 +29,8 @@ dev_chain, samples, world = editing.dev_chain, editing.samples, editing.world
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM work of a test happens before
-    # the browser starts. Only for these tests: the deploy check rightly refuses this variable.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport=WINDOW)
-        yield page
-        browser.close()
+def browser_page(chromium):
+    return chromium.new_page(viewport=WINDOW)
 
 
 class Shots:

@@ -12,40 +12,16 @@ from assets.models import Asset, Person
 from assets.synthetic import make_clip, make_still
 from licensing.models import Grant, License, Party
 from studio import queues
+from tests.e2e.conftest import WINDOW
 
-pytest.importorskip("playwright", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 PASSWORD = "a long demo password"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "test" / "screenshots"
-WINDOW = {"width": 1440, "height": 900}
 LONG_NAME = "A001_C012_20261202_sc14_take-12_wide_graded_director-notes_v3.mp4"
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM work of a test happens before
-    # the browser starts. Only for these tests: the deploy check rightly refuses this variable.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport=WINDOW, timezone_id="Europe/Paris")
-        yield page
-        browser.close()
+def browser_page(chromium):
+    return chromium.new_page(viewport=WINDOW, timezone_id="Europe/Paris")
 
 
 @pytest.fixture

@@ -15,41 +15,19 @@ from licensing.choices import ClearanceStatus, GrantKind
 from licensing.models import ClearanceRequest, Grant, License, LicensedAsset
 from licensing.services import clearance_request_create
 from studio import queues
+from tests.e2e.conftest import WINDOW
 from tests.taint.conftest import footage  # noqa: F401  (the taint world: Maya in raw1, three edits)
 
-pytest.importorskip("playwright", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium")
 pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-    ),
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) is not installed"),
-]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
 ]
 PASSWORD = "a long demo password"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM work of a test happens before
-    # the browser starts. Only for these tests: the deploy check rightly refuses this variable.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-        yield page
-        browser.close()
+def browser_page(chromium):
+    return chromium.new_page(viewport=WINDOW, accept_downloads=True)
 
 
 @pytest.fixture

@@ -5,37 +5,14 @@ import shutil
 
 import pytest
 
-pytest.importorskip("playwright", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium")
 pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-    ),
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) is not installed"),
-]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
 ]
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM work of a test happens before
-    # the browser starts. Only for these tests: the deploy check rightly refuses this variable.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        yield page
-        browser.close()
+def browser_page(chromium):
+    return chromium.new_page()
 
 
 @pytest.fixture
