@@ -6,6 +6,7 @@ and lives in the worker process (never shared across a fork).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import threading
@@ -142,6 +143,8 @@ class PipelineCache:
                     self.hits += 1
                     return self._items[key]
             pipeline = load_pipeline(model, adapters)
+            # A pipeline's scheduler keeps per-run state: one run at a time on each pipeline.
+            pipeline.clearcut_run_lock = threading.Lock()
             with self._lock:
                 self.misses += 1
                 self._items[key] = pipeline
@@ -156,6 +159,11 @@ class PipelineCache:
 
 
 _cache: PipelineCache | None = None
+
+
+def exclusive(pipeline):
+    """Hold ``pipeline`` for one run (threads of one process share the cache); no-op without one."""
+    return getattr(pipeline, "clearcut_run_lock", None) or contextlib.nullcontext()
 
 
 def pipeline_cache() -> PipelineCache:

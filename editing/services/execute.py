@@ -21,7 +21,7 @@ from editing.masks import asset_mask, polygons_mask
 from editing.media import OUTPUT_SUFFIX, edit_clip, edit_still, output_mime
 from editing.models import EditJob
 from editing.operations import FrameContext, JobCancelled, get_operation
-from editing.pipelines import WeightsMismatch, device_and_dtype, pipeline_cache
+from editing.pipelines import WeightsMismatch, device_and_dtype, exclusive, pipeline_cache
 from editing.services.lifecycle import WORKER, claim, end, finish
 from editing.services.progress import Progress
 from editing.services.submit import job_use_request
@@ -112,7 +112,7 @@ def _render(job: EditJob, folder: Path) -> tuple[Path, str]:
             max_side=job.model_version.max_side if job.model_version_id else 0,
         )
 
-    with LocalCopy(source.storage_key) as path:
+    with LocalCopy(source.storage_key) as path, exclusive(pipeline):
         mask = _mask_for(job, (source.width, source.height))
         if source.kind == AssetKind.VIDEO:
             edit_clip(
