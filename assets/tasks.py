@@ -2,9 +2,19 @@
 
 from celery import shared_task
 
-from assets import services
+from assets import janitor, services
 
 
 @shared_task(name="assets.make_derivatives", acks_late=True, max_retries=0)
 def make_derivatives(asset_id: int) -> None:
     services.asset_make_derivatives(asset_id=asset_id)
+
+
+@shared_task(name="assets.clean_spool", acks_late=True, max_retries=0)
+def clean_spool() -> dict:
+    report = janitor.spool_clean()
+    return {
+        "removed": len(report.removed),
+        "bytes": report.bytes_removed,
+        "kept_owned": len(report.kept_owned),
+    }

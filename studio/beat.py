@@ -7,4 +7,8 @@ BEAT_SCHEDULE = {
         "task": "licensing.expiry_sweep",
         "schedule": crontab(hour=6, minute=0),
     },
+    "assets-clean-spool": {
+        "task": "assets.clean_spool",
+        "schedule": crontab(minute=17),
+    },
 }

@@ -138,6 +138,11 @@ ASSET_MAX_IMAGE_PIXELS = env_int("ASSET_MAX_IMAGE_PIXELS", 250_000_000)
 ASSET_SPOOL_DIR = env_path("ASSET_SPOOL_DIR", VAR_DIR / "incoming")
 FILE_UPLOAD_TEMP_DIR = str(ASSET_SPOOL_DIR)
 ASSET_SPOOL_DIR.mkdir(parents=True, exist_ok=True)
+# The spool janitor removes what is older than this and owned by no running job; it must be longer
+# than the longest upload or render (edit jobs stop at EDITING_JOB_TIME_LIMIT).
+SPOOL_GRACE_SECONDS = env_int("SPOOL_GRACE_SECONDS", 6 * 3600)
+# `manage.py storage_orphans` lists (and with --delete removes) unreferenced objects older than this.
+STORAGE_ORPHAN_GRACE_DAYS = env_int("STORAGE_ORPHAN_GRACE_DAYS", 1)
 # Server-side ingest (camera cards, network shares) reads only below these directories.
 ASSET_INGEST_ROOTS = [Path(p).resolve() for p in env_list("ASSET_INGEST_ROOTS")]
 

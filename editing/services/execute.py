@@ -56,7 +56,9 @@ def edit_job_execute(*, job_id: int, worker: str = "local") -> EditJob | None:
         _end(job.pk, JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))
         return EditJob.objects.get(pk=job.pk)
     try:
-        with tempfile.TemporaryDirectory(dir=settings.ASSET_SPOOL_DIR) as folder:
+        with tempfile.TemporaryDirectory(
+            prefix=f"job-{job.pk}-", dir=settings.ASSET_SPOOL_DIR
+        ) as folder:
             rendered = _render(job, Path(folder))
             stamped = _stamp(job, rendered, decision, evaluation, Path(folder))
             _complete(job.pk, stamped)
@@ -182,6 +184,10 @@ def _complete(job_id: int, stamped: tuple[Path, Path | None]) -> None:
     finds it finished and leaves its own render unregistered, so there is one output, one event."""
     path, sidecar = stamped
     # The render sits in the spool folder: hashed here, before the row lock, and moved, not copied.
+    # What a kill leaves: before asset_ingest places the output, the render in its job-<pk>- spool
+    # folder (the spool janitor's); after it is placed and before this transaction commits, that
+    # one output in storage (its original, and its .c2pa sidecar beside it) with no row, which
+    # `manage.py storage_orphans` lists, or a later run rendering the same bytes adopts.
     incoming = spool_in_place(path)
     with transaction.atomic():
         job = EditJob.objects.select_for_update().get(pk=job_id)

@@ -230,7 +230,9 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
         start_evaluation=evaluation, ledger=ledger, ledger_sha256=ledger_hash(ledger)
     )
     try:
-        with tempfile.TemporaryDirectory(dir=settings.ASSET_SPOOL_DIR) as folder:
+        with tempfile.TemporaryDirectory(
+            prefix=f"training-{run.pk}-", dir=settings.ASSET_SPOOL_DIR
+        ) as folder:
             weights = _train(run, Path(folder))
             _complete(run.pk, weights)
     except Exception as exc:
