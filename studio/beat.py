@@ -7,4 +7,10 @@ BEAT_SCHEDULE = {
         "task": "licensing.expiry_sweep",
         "schedule": crontab(hour=6, minute=0),
     },
+    # /readyz reads this heartbeat; a beat that stops or a default queue nobody consumes shows there.
+    "studio-worker-heartbeat": {
+        "task": "studio.worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
