@@ -57,6 +57,8 @@ access_log_format = (
     '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" correlation_id=%({x-correlation-id}o)s'
 )
 
-# The workers' liveness files go to memory where there is a tmpfs (a slow disk stalls them).
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"
+# The workers' liveness files go to memory where there is a tmpfs (a slow disk stalls them); gunicorn
+# creates them unlinked, so a shared directory is safe here.
+SHARED_MEMORY = Path("/dev/shm")  # noqa: S108
+if SHARED_MEMORY.is_dir():
+    worker_tmp_dir = str(SHARED_MEMORY)
