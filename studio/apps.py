@@ -7,4 +7,5 @@ class StudioConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from studio import checks  # noqa: F401  (registers the deployment checks)
         from studio.api import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -11,4 +11,10 @@ BEAT_SCHEDULE = {
         "task": "assets.clean_spool",
         "schedule": crontab(minute=17),
     },
+    # /readyz reads this heartbeat; a beat that stops or a default queue nobody consumes shows there.
+    "studio-worker-heartbeat": {
+        "task": "studio.worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions, CSRF and the correlation id are set up.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "studio.middleware.CorrelationIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,8 +91,30 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", required=not DEBUG)
+
+
+def _postgres_connections(database: dict) -> dict:
+    """A psycopg pool per process when ``DATABASE_POOL`` is on (the production default), otherwise
+    persistent connections checked before reuse. Django's pool needs ``CONN_MAX_AGE = 0``."""
+    database["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+    if not env_bool("DATABASE_POOL", default=not DEBUG):
+        database["CONN_HEALTH_CHECKS"] = True
+        return database
+    database["CONN_MAX_AGE"] = 0
+    database["OPTIONS"]["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8),
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
+    return database
+
+
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"] = _postgres_connections(DATABASES["default"])
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -113,6 +137,9 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "static")
+if DEBUG:
+    # WhiteNoise reads the apps' folders in development; an empty root keeps it from warning.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
@@ -128,7 +155,13 @@ else:
     }
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production serves hashed, compressed copies made by `manage.py collectstatic` (WhiteNoise);
+    # development and tests read the apps' static folders directly, with no collectstatic.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 # --- Assets ---------------------------------------------------------------------------------------
@@ -214,6 +247,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe over plain HTTP inside the network; a redirect would read as a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -303,14 +338,47 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
         "control_folder": str(CELERY_QUEUE_DIR / "control"),
     }
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands an unacknowledged message to another worker after the visibility timeout; with
+    # late acks that must outlast the longest job, or a running edit would be started twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": max(EDITING_JOB_TIME_LIMIT, CELERY_TASK_TIME_LIMIT)
+        + env_int("CELERY_VISIBILITY_MARGIN", 300)
+    }
 CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
 CELERY_TASK_ALWAYS_EAGER = False
+
+# --- Cache and health -----------------------------------------------------------------------------
+# Shared by the web and worker processes (the worker heartbeat that /readyz reads lives here): Redis
+# when CACHE_URL or a Redis broker names one, files under var/ on a single machine otherwise.
+CACHE_URL = env_str("CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
+)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "clearcut",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
+# /readyz reports the workers stale when no heartbeat (beat → default worker, every minute) is newer.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+HEALTH_CHECK_TIMEOUT_SECONDS = env_int("HEALTH_CHECK_TIMEOUT_SECONDS", 2)
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -5,8 +5,16 @@ import socket
 
 from celery import shared_task
 
+from studio.health import worker_heartbeat_record
+
 
 @shared_task(name="studio.ping", ignore_result=False)
 def ping(nonce: str) -> dict:
     """Answers with the nonce and the worker's identity: proof that a real worker consumed the broker."""
     return {"nonce": nonce, "pid": os.getpid(), "host": socket.gethostname()}
+
+
+@shared_task(name="studio.worker_heartbeat", soft_time_limit=10, time_limit=20)
+def worker_heartbeat() -> None:
+    """Records that a default-queue worker is consuming (beat sends this every minute)."""
+    worker_heartbeat_record()

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from studio import health
 from studio.api import studio_views
 from studio.api.routers import ApiRootView, app_router
 from studio.webhooks import api as webhooks_api
@@ -34,6 +35,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
