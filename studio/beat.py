@@ -2,9 +2,20 @@
 
 from celery.schedules import crontab
 
+from studio.env import env_int
+
+# Read here, not in settings: the Celery app imports this module before Django's settings load.
+OUTBOX_DISPATCH_INTERVAL_SECONDS = env_int("OUTBOX_DISPATCH_INTERVAL_SECONDS", 10)
+
 BEAT_SCHEDULE = {
     "licensing-expiry-sweep": {
         "task": "licensing.expiry_sweep",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "studio-dispatch-outbox": {
+        "task": "studio.dispatch_outbox",
+        "schedule": OUTBOX_DISPATCH_INTERVAL_SECONDS,
+        # A run nobody picked up before the next one is due is dropped, not piled up.
+        "options": {"expires": OUTBOX_DISPATCH_INTERVAL_SECONDS},
     },
 }

@@ -5,8 +5,17 @@ import socket
 
 from celery import shared_task
 
+from studio.outbox import outbox_dispatch, outbox_prune
+
 
 @shared_task(name="studio.ping", ignore_result=False)
 def ping(nonce: str) -> dict:
     """Answers with the nonce and the worker's identity: proof that a real worker consumed the broker."""
     return {"nonce": nonce, "pid": os.getpid(), "host": socket.gethostname()}
+
+
+@shared_task(name="studio.dispatch_outbox")
+def dispatch_outbox() -> dict:
+    """Send the outbox rows still pending, and prune the old sent ones."""
+    outcomes = outbox_dispatch()
+    return {**{str(k): v for k, v in outcomes.items()}, "pruned": outbox_prune()}
