@@ -13,9 +13,10 @@ from django.utils import timezone
 from studio import services
 from studio.admin_badges import GREEN, ORANGE, RED, badge
 from studio.auth import admin_access
+from studio.choices import OutboxStatus
 from studio.exceptions import Conflict
 from studio.forms import MemberAuthenticationForm, add_refusal
-from studio.models import ApiToken, Membership, Production
+from studio.models import ApiToken, Membership, OutboxMessage, Production
 
 admin.site.site_header = "Clearcut"
 admin.site.site_title = "Clearcut"
@@ -308,6 +309,32 @@ class ApiTokenAdmin(ServiceAdmin):
             except (Conflict, PermissionDenied):
                 continue
         self.message_user(request, f"Revoked {revoked} token(s).")
+
+
+OUTBOX_COLORS = {OutboxStatus.PENDING: ORANGE, OutboxStatus.SENT: GREEN, OutboxStatus.FAILED: RED}
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Task messages on their way to the broker: pending, sent, or failed with the reason."""
+
+    list_display = [
+        "created_at",
+        "task_name",
+        "args",
+        "status_badge",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", "task_name"]
+    search_fields = ["task_name", "correlation_id"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return badge(OUTBOX_COLORS[obj.status], obj.get_status_display())
 
 
 # Accounts are made outside the admin (manage.py createsuperuser); a person's roles are memberships,

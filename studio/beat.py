@@ -2,6 +2,11 @@
 
 from celery.schedules import crontab
 
+from studio.env import env_int
+
+# Read here, not in settings: the Celery app imports this module before Django's settings load.
+OUTBOX_DISPATCH_INTERVAL_SECONDS = env_int("OUTBOX_DISPATCH_INTERVAL_SECONDS", 10)
+
 BEAT_SCHEDULE = {
     "licensing-expiry-sweep": {
         "task": "licensing.expiry_sweep",
@@ -16,5 +21,11 @@ BEAT_SCHEDULE = {
         "task": "studio.worker_heartbeat",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "studio-dispatch-outbox": {
+        "task": "studio.dispatch_outbox",
+        "schedule": OUTBOX_DISPATCH_INTERVAL_SECONDS,
+        # A run nobody picked up before the next one is due is dropped, not piled up.
+        "options": {"expires": OUTBOX_DISPATCH_INTERVAL_SECONDS},
     },
 }

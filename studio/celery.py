@@ -1,15 +1,20 @@
 """The Celery application. Configuration comes from Django settings (``CELERY_*``)."""
 
+import logging
 import os
 
 from celery import Celery, Task
+from celery.signals import worker_ready
 from kombu import Queue as KombuQueue
 
+from studio import queues
 from studio.beat import BEAT_SCHEDULE
 from studio.correlation import correlation_scope
 from studio.queues import CORRELATION_HEADER, TASK_ROUTES, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+
+log = logging.getLogger(__name__)
 
 
 class CorrelatedTask(Task):
@@ -32,3 +37,13 @@ app.conf.task_queues = [KombuQueue(queue.value, routing_key=queue.value) for que
 app.conf.task_routes = TASK_ROUTES
 app.conf.beat_schedule = BEAT_SCHEDULE
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def dispatch_outbox_on_start(**kwargs) -> None:
+    """A worker that starts asks for one outbox run: messages kept while the broker or the workers
+    were down go out now, not at the next beat."""
+    try:
+        queues.publish("studio.dispatch_outbox", ())
+    except Exception:  # the worker runs without it; beat asks again soon
+        log.exception("Could not ask for an outbox run at worker start.")

@@ -39,3 +39,9 @@ class ActorType(models.TextChoices):
     USER = "user", "User"
     TOKEN = "token", "API token"
     SYSTEM = "system", "System"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"

@@ -1,22 +1,19 @@
 """The Celery queues, named once, and the one way services hand work to them.
 
 Services queue tasks by their registered names (``enqueue("licensing.propagate_taint", run.pk)``)
-and never import ``tasks.py``: the work is sent once the caller's transaction commits, and carries
-the correlation id of the action that caused it, so the audit events a worker writes for it share
-that id.
+and never import ``tasks.py``: the work is recorded in the caller's transaction (the outbox), sent
+once it commits, and carries the correlation id of the action that caused it, so the audit events a
+worker writes for it share that id.
 """
 
 from __future__ import annotations
 
-import logging
 from enum import StrEnum
 
 from celery import current_app
 from django.db import transaction
 
 from studio.correlation import current_correlation_id
-
-log = logging.getLogger(__name__)
 
 # The message header that carries the correlation id into the worker (read by ``CorrelatedTask``).
 CORRELATION_HEADER = "clearcut_correlation_id"
@@ -35,16 +32,24 @@ TASK_ROUTES = {
 
 
 def enqueue(task_name: str, *args, countdown: int | None = None) -> None:
-    """Send the task registered as ``task_name`` after the current transaction commits.
+    """Queue the task registered as ``task_name``: recorded in the caller's transaction, sent after
+    it commits.
 
-    A failed publish is logged, never raised: the change that caused the work has committed and
-    must not be answered as an error.
+    The message is an outbox row (``studio/outbox.py``) written with the change that caused it, so a
+    rolled-back change sends nothing and a committed one is never lost: a publish that fails is kept
+    on the row, never raised (the change has committed and must not be answered as an error), and
+    the outbox dispatcher sends it later.
     """
-    correlation_id = current_correlation_id()
-    transaction.on_commit(
-        lambda: publish(task_name, args, correlation_id=correlation_id, countdown=countdown),
-        robust=True,
+    # The outbox's model: settings and the Celery app import this module before Django's apps load.
+    from studio.outbox import outbox_record, outbox_send
+
+    message = outbox_record(
+        task_name=task_name,
+        args=args,
+        correlation_id=current_correlation_id(),
+        countdown=countdown,
     )
+    transaction.on_commit(lambda: outbox_send(message.pk), robust=True)
 
 
 def publish(

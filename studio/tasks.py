@@ -6,6 +6,7 @@ import socket
 from celery import shared_task
 
 from studio.health import worker_heartbeat_record
+from studio.outbox import outbox_dispatch, outbox_prune
 
 
 @shared_task(name="studio.ping", ignore_result=False)
@@ -18,3 +19,10 @@ def ping(nonce: str) -> dict:
 def worker_heartbeat() -> None:
     """Records that a default-queue worker is consuming (beat sends this every minute)."""
     worker_heartbeat_record()
+
+
+@shared_task(name="studio.dispatch_outbox")
+def dispatch_outbox() -> dict:
+    """Send the outbox rows still pending, and prune the old sent ones."""
+    outcomes = outbox_dispatch()
+    return {**{str(k): v for k, v in outcomes.items()}, "pruned": outbox_prune()}

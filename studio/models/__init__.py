@@ -1,4 +1,5 @@
 from studio.models.audit import AuditChainHead, AuditEvent
+from studio.models.outbox import OutboxMessage
 from studio.models.productions import Membership, Production
 from studio.models.tokens import ApiToken
 from studio.models.webhooks import WebhookDelivery, WebhookSubscription
@@ -8,6 +9,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Membership",
+    "OutboxMessage",
     "Production",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -17,6 +17,7 @@ from studio.models import (
     ApiToken,
     AuditEvent,
     Membership,
+    OutboxMessage,
     Production,
     WebhookDelivery,
     WebhookSubscription,
@@ -147,6 +148,7 @@ def rows(db, production, other_production, superuser, coordinator, member):
         AuditEvent: AuditEvent.objects.first(),
         WebhookSubscription: subscription,
         WebhookDelivery: delivery,
+        OutboxMessage: OutboxMessage.objects.first(),  # the delivery's task message
         Asset: asset,
         Person: person,
         type(superuser): viewer,

@@ -21,6 +21,7 @@ from studio.models import (
     ApiToken,
     AuditEvent,
     Membership,
+    OutboxMessage,
     Production,
     WebhookDelivery,
     WebhookSubscription,
@@ -51,6 +52,7 @@ ADMIN_WRITES = {
     Membership: Writes(delete="studio.membership.removed"),
     ApiToken: Writes(add="studio.api_token.created"),
     AuditEvent: READ_ONLY,
+    OutboxMessage: READ_ONLY,
     WebhookSubscription: Writes(
         add="studio.webhook.created",
         change="studio.webhook.updated",

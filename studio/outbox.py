@@ -1,0 +1,152 @@
+"""The transactional outbox behind ``studio.queues.enqueue``.
+
+``outbox_record`` writes the task message as an ``OutboxMessage`` row in the caller's transaction;
+after commit ``outbox_send`` tries it at once, and ``outbox_dispatch`` (beat, ``manage.py
+dispatch_outbox``, each worker's start) sends whatever is still pending. Whoever sends a row holds
+its lock (``select_for_update(skip_locked=True)``) while it publishes and marks it sent in the same
+transaction, so two senders never publish the same row at once. A message can still reach a worker
+twice (a publish that reached the broker but failed to answer): the tasks are idempotent under their
+own row locks, so a duplicate does no second piece of work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from enum import StrEnum
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from studio import queues
+from studio.choices import OutboxStatus
+from studio.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # the publish failed; tried again after a backoff
+    FAILED = "failed"  # given up: never sendable, or out of attempts
+    SKIPPED = "skipped"  # someone else holds or has sent the row
+
+
+def outbox_record(
+    *, task_name: str, args: Sequence, correlation_id: str | None, countdown: int | None
+) -> OutboxMessage:
+    """The message as a pending row, in the caller's transaction."""
+    now = timezone.now()
+    return OutboxMessage.objects.create(
+        task_name=task_name,
+        args=list(args),
+        correlation_id=correlation_id or "",
+        countdown=countdown,
+        not_before=now + dt.timedelta(seconds=countdown or 0),
+        next_attempt_at=now,
+    )
+
+
+def outbox_send(message_id: int) -> Outcome:
+    """Send one pending row now, unless another sender holds it or has sent it."""
+    with transaction.atomic():
+        message = _pending().filter(pk=message_id).first()
+        return _send(message) if message else Outcome.SKIPPED
+
+
+def outbox_dispatch(*, batch_size: int | None = None) -> Counter:
+    """Send the pending rows that are due, oldest first, a locked batch at a time.
+
+    A failed publish ends the run (the broker is most likely down; the next run tries again).
+    """
+    batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
+    outcomes: Counter = Counter()
+    while True:
+        with transaction.atomic():
+            batch = list(_pending().filter(next_attempt_at__lte=timezone.now())[:batch_size])
+            for message in batch:
+                outcome = _send(message)
+                outcomes[outcome] += 1
+                if outcome is Outcome.RETRY:
+                    return outcomes
+        if len(batch) < batch_size:
+            return outcomes
+
+
+def outbox_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete sent rows older than ``OUTBOX_KEEP_DAYS``; pending and failed rows stay."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    deleted, _ = OutboxMessage.objects.filter(status=OutboxStatus.SENT, sent_at__lt=cutoff).delete()
+    return deleted
+
+
+def _pending():
+    return (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=OutboxStatus.PENDING)
+        .order_by("next_attempt_at", "id")
+    )
+
+
+def _send(message: OutboxMessage) -> Outcome:
+    """Publish one locked row and record how it went, in the caller's transaction."""
+    message.attempts += 1
+    if not _is_registered(message.task_name):
+        return _give_up(message, f"No task is registered as {message.task_name!r}.")
+    try:
+        queues.publish(
+            message.task_name,
+            tuple(message.args),
+            correlation_id=message.correlation_id or None,
+            countdown=_countdown(message),
+        )
+    except Exception as exc:  # any broker or serialization error: kept on the row, never raised
+        return _retry_later(message, f"{type(exc).__name__}: {exc}")
+    message.status, message.sent_at = OutboxStatus.SENT, timezone.now()
+    message.save(update_fields=["status", "sent_at", "attempts", "updated_at"])
+    return Outcome.SENT
+
+
+def _countdown(message: OutboxMessage) -> int | None:
+    """What is left of the caller's countdown (a resent message keeps its original start time)."""
+    if message.countdown is None:
+        return None
+    return max(0, math.ceil((message.not_before - timezone.now()).total_seconds()))
+
+
+def _retry_later(message: OutboxMessage, error: str) -> Outcome:
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        return _give_up(message, f"Gave up after {message.attempts} attempts. {error}")
+    delay = min(
+        settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1),
+        settings.OUTBOX_RETRY_MAX_SECONDS,
+    )
+    message.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
+    message.last_error = error
+    message.save(update_fields=["attempts", "next_attempt_at", "last_error", "updated_at"])
+    log.warning("Could not send %s (%s); retry in %s s.", message.task_name, error, delay)
+    return Outcome.RETRY
+
+
+def _give_up(message: OutboxMessage, error: str) -> Outcome:
+    message.status, message.last_error = OutboxStatus.FAILED, error
+    message.save(update_fields=["status", "attempts", "last_error", "updated_at"])
+    log.error("Outbox message %s failed: %s", message.pk, error)
+    return Outcome.FAILED
+
+
+def _is_registered(task_name: str) -> bool:
+    _discover_tasks()
+    return task_name in current_app.tasks
+
+
+@functools.cache
+def _discover_tasks() -> None:
+    """Import every app's ``tasks.py`` once: a web process has not, a worker has at start."""
+    current_app.loader.import_default_modules()
