@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legal.reports import Report
-from licensing.models import License
+from licensing.models import Consent, License
 from studio.choices import ScopeAction
 
 MOMENT_COLUMNS = {"since", "ends_at", "when", "last_used"}
@@ -77,7 +77,39 @@ def _license_ids(user, report: Report) -> dict[str, int]:
     return dict(rows.values_list("reference", "pk"))
 
 
-def _cell(column: str, row: dict, licenses: dict[str, int]) -> Cell:
+CONSENT_NAME = re.compile(r"^(?P<name>.+) \((?P<scope>[a-z_]+)\)$")
+
+
+def _consent_ids(user, report: Report) -> dict[str, int]:
+    """'Name (scope)' entries of the consents columns, to the consents the user may audit (only
+    where the name and scope point at one consent)."""
+    entries = {
+        entry
+        for row in report.rows
+        for entry in str(row.get("consents") or "").split("; ")
+        if CONSENT_NAME.match(entry)
+    }
+    if not entries:
+        return {}
+    parsed = {entry: CONSENT_NAME.match(entry).groupdict() for entry in entries}
+    rows = Consent.objects.restrict(user, ScopeAction.AUDIT).filter(
+        person__name__in={p["name"] for p in parsed.values()},
+        scope__in={p["scope"] for p in parsed.values()},
+    )
+    found: dict[str, list[int]] = {}
+    for pk, name, scope in rows.values_list("pk", "person__name", "scope").distinct():
+        found.setdefault(f"{name} ({scope})", []).append(pk)
+    return {entry: pks[0] for entry, pks in found.items() if len(pks) == 1}
+
+
+def _named_links(value, ids: dict[str, int], page: str) -> tuple[tuple[str, str], ...]:
+    """Links for each '; '-separated name, or none unless every name has a page."""
+    names = [n for n in str(value or "").split("; ") if n]
+    links = tuple((n, _admin(page, ids[n])) for n in names if n in ids)
+    return links if len(links) == len(names) else ()
+
+
+def _cell(column: str, row: dict, licenses: dict[str, int], consents: dict[str, int]) -> Cell:
     value = row.get(column)
     css = "wide" if column in WIDE_COLUMNS else ""
     if column in MOMENT_COLUMNS:
@@ -91,14 +123,16 @@ def _cell(column: str, row: dict, licenses: dict[str, int]) -> Cell:
     if column in ("produced_by", "subject"):
         return Cell(text(value), links=_activities(str(value or "")))
     if column in ("license", "licenses"):
-        names = [n for n in str(value or "").split("; ") if n]
-        links = tuple((n, _admin("licensing_license", licenses[n])) for n in names if n in licenses)
-        return Cell(text(value), css=css, links=links if len(links) == len(names) else ())
+        return Cell(text(value), css=css, links=_named_links(value, licenses, "licensing_license"))
+    if column == "consents":
+        return Cell(text(value), css=css, links=_named_links(value, consents, "licensing_consent"))
     if isinstance(value, bool):
         return Cell(text(value), css="nowrap")
     return Cell(text(value), css=css)
 
 
 def report_cells(user, report: Report) -> list[list[Cell]]:
-    licenses = _license_ids(user, report)
-    return [[_cell(column, row, licenses) for column in report.columns] for row in report.rows]
+    licenses, consents = _license_ids(user, report), _consent_ids(user, report)
+    return [
+        [_cell(column, row, licenses, consents) for column in report.columns] for row in report.rows
+    ]

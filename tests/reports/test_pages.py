@@ -247,3 +247,17 @@ def test_reports_read_the_same_through_a_page_and_the_selector(world, legal, cli
     table = client_as(legal).get(page_url("decisions")).context["table"]
 
     assert len(table) == len(report_decisions(user=legal).rows) == 7
+
+
+def test_consents_named_in_a_cell_link_to_their_pages(world, legal, client_as):
+    from licensing.models import Consent
+
+    response = client_as(legal).get(page_url("decisions"), {"action": "ai_train"})
+
+    consent = Consent.objects.get(person__name="maya", scope="likeness_training")
+    cells = [cell for row in response.context["table"] for cell in row]
+    [linked] = {cell for cell in cells if cell.text == "maya (likeness_training)"}
+    assert linked.links == (
+        ("maya (likeness_training)", f"/admin/licensing/consent/{consent.pk}/change/"),
+    )
+    assert f'href="/admin/licensing/consent/{consent.pk}/change/"' in response.content.decode()
