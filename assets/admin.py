@@ -7,7 +7,6 @@ from assets.admin_media import credentials_badge, human_size, local_time, status
 from assets.models import Asset, Person
 from studio.admin import ScopedAdminMixin, ServiceAdmin
 from studio.choices import ScopeAction
-from studio.models import Production
 
 
 @admin.register(Asset)
@@ -119,15 +118,11 @@ class AssetAdmin(ScopedAdminMixin, ServiceAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdminMixin, ServiceAdmin):
+    scoped_choices = {"productions": ScopeAction.CHANGE}
     list_display = ["name", "kind", "is_minor", "is_deceased", "email"]
     list_filter = ["kind", "is_minor", "is_deceased", "productions"]
     search_fields = ["name", "email"]
     filter_horizontal = ["productions"]
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "productions":
-            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.CHANGE)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         fields = {f: form.cleaned_data[f] for f in services.PERSON_FIELDS if f in form.cleaned_data}

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from assets.admin import AssetAdmin
-from assets.models import Asset, Person
 from licensing import (
     admin_clearance,  # noqa: F401  (registers the clearance request pages)
     services,
@@ -30,7 +29,6 @@ from studio.admin import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, S
 from studio.admin_badges import GREEN, GREY, LIGHT_GREY, ORANGE, RED, badge, choice_badge
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
-from studio.models import Production
 
 LICENSE_COLORS = {
     LicenseStatus.DRAFT: LIGHT_GREY,
@@ -108,6 +106,7 @@ class GrantInline(admin.StackedInline):
 
 @admin.register(License)
 class LicenseAdmin(ScopedAdminMixin, ServiceAdmin):
+    scoped_choices = {"production": ScopeAction.LEGAL, "contract_document": ScopeAction.LEGAL}
     list_display = [
         "reference",
         "title",
@@ -128,13 +127,6 @@ class LicenseAdmin(ScopedAdminMixin, ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A license stays with the production it was recorded for (its scope and audit chain).
         return ["status", "production"] if obj else ["status"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "production":
-            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.LEGAL)
-        if db_field.name == "contract_document":
-            kwargs["queryset"] = Asset.objects.restrict(request.user, ScopeAction.LEGAL)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
@@ -203,6 +195,12 @@ class ConsentForm(forms.ModelForm):
 class ConsentAdmin(ScopedAdminMixin, ServiceAdmin):
     """Consents are recorded here and revoked with the action; a recorded consent is never edited."""
 
+    scoped_choices = {
+        "person": ScopeAction.LEGAL,
+        "evidence": ScopeAction.LEGAL,
+        "productions": ScopeAction.LEGAL,
+    }
+
     form = ConsentForm
     list_display = ["person", "scope", "valid_from", "valid_until", "signed_by", "state"]
     list_filter = ["scope", "productions", ConsentExpiringFilter]
@@ -213,18 +211,6 @@ class ConsentAdmin(ScopedAdminMixin, ServiceAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "person":
-            kwargs["queryset"] = Person.objects.restrict(request.user, ScopeAction.LEGAL)
-        if db_field.name == "evidence":
-            kwargs["queryset"] = Asset.objects.restrict(request.user, ScopeAction.LEGAL)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "productions":
-            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.LEGAL)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

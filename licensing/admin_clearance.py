@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from assets.models import Asset
 from licensing import services
 from licensing.choices import ClearanceStatus
 from licensing.models import (
@@ -20,7 +19,6 @@ from studio.admin_badges import GREEN, ORANGE, RED, choice_badge
 from studio.admin_pages import refused
 from studio.choices import ScopeAction
 from studio.forms import add_refusal
-from studio.models import Production
 from studio.scoping import has_production_access
 
 CLEARANCE_REQUEST_FIELDS = (
@@ -83,6 +81,8 @@ class ClearanceRequestAdmin(ScopedAdminMixin, ServiceAdmin):
     """A coordinator asks here; legal decides on the request's decide page (the decide service),
     never in this form."""
 
+    scoped_choices = {"production": ScopeAction.CHANGE, "assets": ScopeAction.CHANGE}
+
     form = ClearanceRequestForm
     change_form_template = "admin/licensing/clearancerequest/change_form.html"
     list_display = [
@@ -114,16 +114,6 @@ class ClearanceRequestAdmin(ScopedAdminMixin, ServiceAdmin):
         if isinstance(initial.get("territory"), str):
             initial["territory"] = initial["territory"].upper()
         return initial
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "production":
-            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.CHANGE)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "assets":
-            kwargs["queryset"] = Asset.objects.restrict(request.user, ScopeAction.CHANGE)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -119,6 +119,22 @@ class ServiceAdmin(admin.ModelAdmin):
     shown again with the refusal as form errors.
     """
 
+    # Relations whose choices are limited to what the signed-in user may do: field -> ScopeAction.
+    scoped_choices: dict[str, str] = {}
+
+    def _limit_choices(self, db_field, request, kwargs) -> None:
+        action = self.scoped_choices.get(db_field.name)
+        if action is not None:
+            kwargs["queryset"] = db_field.remote_field.model.objects.restrict(request.user, action)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -72,6 +72,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(_ChangeRoleAdmin):
+    scoped_choices = {"production": ScopeAction.CHANGE}
     form = WebhookSubscriptionForm
     list_display = ["name", "production", "url", "event_list", "state", "consecutive_failures"]
     list_filter = ["active", "production"]
@@ -93,11 +94,6 @@ class WebhookSubscriptionAdmin(_ChangeRoleAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "production"] if obj else self.readonly_fields
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "production":
-            kwargs["queryset"] = Production.objects.restrict(request.user, ScopeAction.CHANGE)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Events")
     def event_list(self, obj):
