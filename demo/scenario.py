@@ -16,6 +16,7 @@ from demo.steps.checks import step_audit, step_worker
 from demo.steps.credentials import step_credentials
 from demo.steps.edits import step_editing
 from demo.steps.footage import step_ingest, step_people
+from demo.steps.operations import step_desk, step_operations
 from demo.steps.revocation import step_revocation
 from demo.steps.rights import step_consents, step_decisions, step_licenses
 
@@ -31,6 +32,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_credentials,
     step_editing,
     step_revocation,
+    step_desk,
+    step_operations,
     step_audit,
     step_worker,
 ]

@@ -47,8 +47,13 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(settings)
         "Tainted by consent of Maya Reyes for likeness_training",
         "the MAM received 2 signed events: asset.tainted, consent.revoked",
         "without the withdrawn likeness",
+        "Impact report",
+        "/healthz 200 ok",
+        "Outbox broker down: studio.ping recorded as message",
+        "killed render folder gone: True",
     ):
         assert text in shown, text
+    assert re.search(r"broker back: dispatcher sent \d+; message #\d+ is sent", shown)
     assert re.search(
         r"Edit #\d+ denied: Consent of Ava Lindqvist for digital_alteration revoked on", shown
     )
