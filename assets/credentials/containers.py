@@ -35,6 +35,7 @@ class Scan:
 
     stores: tuple[int, ...]
     complete: bool
+    stores_end: int = 0  # JPEG: where the last store segment ends (the header up to there)
 
 
 class Box(NamedTuple):
@@ -98,7 +99,7 @@ def _jpeg(stream: BinaryIO, size: int) -> Scan:
     stream.seek(0)
     if stream.read(2) != b"\xff\xd8":
         return Scan((), complete=False)
-    stores, offset = [], 2
+    stores, offset, stores_end = [], 2, 0
     while offset + 4 <= size:
         stream.seek(offset)
         prefix, marker = stream.read(2)
@@ -108,15 +109,19 @@ def _jpeg(stream: BinaryIO, size: int) -> Scan:
             offset += 1
             continue
         if marker == 0xDA or marker == 0xD9:  # start of scan, or an image with no scan
-            return Scan(tuple(stores), complete=True)
+            return Scan(tuple(stores), complete=True, stores_end=stores_end)
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
             offset += 2
             continue
         (length,) = struct.unpack(">H", stream.read(2))
         if length < 2 or offset + 2 + length > size:
             return Scan(tuple(stores), complete=False)
-        if marker == 0xEB and length >= 2 + 8 + 8 and _jumbf_store_start(stream.read(length - 2)):
-            stores.append(offset)
+        if marker == 0xEB and length >= 2 + 8 + 8:
+            payload = stream.read(length - 2)
+            if _jumbf_store_start(payload):
+                stores.append(offset)
+            if stores and payload[:2] == b"JP":
+                stores_end = offset + 2 + length
         offset += 2 + length
     return Scan(tuple(stores), complete=False)
 

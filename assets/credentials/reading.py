@@ -14,6 +14,9 @@ never by text found in it. States:
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +96,10 @@ def read_credentials(
     """The manifest store and its validation state; ``manifest_data`` reads a sidecar ``.c2pa``."""
     if not _can_read(mime_type, manifest_data):
         return CredentialReading()
+    if mime_type == "image/jpeg" and manifest_data is None:
+        streamed = _streamed_jpeg(path)
+        if streamed is not None:
+            return streamed
     try:
         with path.open("rb") as stream:
             reader = c2pa.Reader.try_create(
@@ -112,6 +119,119 @@ def read_credentials(
         if found is not None and len(found.stores) > 1:
             reading.explanations.append(MULTIPLE.format(count=len(found.stores)))
     return reading
+
+
+# From this size on, a JPEG's hard binding is checked here, in one streamed pass, and the SDK
+# validates everything else on the file's header alone: the SDK reads the whole file into memory
+# (several copies of a large image) to compute the same hash.
+STREAMED_MIN_BYTES = 16 * 1024 * 1024
+HEADER_MAX_BYTES = 4 * 1024 * 1024
+_HASHES = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
+
+
+def _streamed_jpeg(path: Path) -> CredentialReading | None:
+    """A large JPEG with one store: the SDK reads the header (the store and what precedes it,
+    ended as a JPEG), where the only thing it cannot check is the data hash; we check that over
+    the real file. None when the file is not such a case (the SDK then reads the whole file)."""
+    size = path.stat().st_size
+    if size < STREAMED_MIN_BYTES:
+        return None
+    found = containers.scan(path, "image/jpeg")
+    if found is None or len(found.stores) != 1 or not found.complete:
+        return None
+    if not 0 < found.stores_end <= HEADER_MAX_BYTES:
+        return None
+    with path.open("rb") as handle:
+        header = handle.read(found.stores_end) + b"\xff\xd9"
+    try:
+        reader = c2pa.Reader.try_create(
+            "image/jpeg", io.BytesIO(header), None, context=c2pa_context()
+        )
+        if reader is None:
+            return None
+        with reader:
+            store = json.loads(reader.json())
+            results = reader.get_validation_results() or {}
+            detailed = json.loads(reader.detailed_json())
+    except c2pa.C2paError:
+        return None  # the whole-file read reports it as the SDK sees it
+    label = store.get("active_manifest") or ""
+    binding = (
+        ((detailed.get("manifests") or {}).get(label) or {}).get("assertion_store") or {}
+    ).get("c2pa.hash.data")
+    if not label or not isinstance(binding, dict) or binding.get("alg", "sha256") not in _HASHES:
+        return None
+    if not _excludes_only_the_store(binding, found):
+        return None
+    active = dict(results.get("activeManifest") or {})
+    binding_url = f"/{label}/c2pa.assertions/c2pa.hash.data"
+    failures = [
+        f
+        for f in active.get("failure") or []
+        if not (
+            f.get("code") == "assertion.dataHash.mismatch"
+            and f.get("url", "").endswith(binding_url)
+        )
+    ]
+    if not _data_hash_matches(path, binding):
+        failures.append(
+            {
+                "code": "assertion.dataHash.mismatch",
+                "url": f"self#jumbf=/c2pa{binding_url}",
+                "explanation": "asset hash error, name: jumbf manifest",
+            }
+        )
+    active["failure"] = failures
+    successes = _codes(active.get("success"))
+    if any(f.get("code") not in TRUST_CODES for f in failures):
+        state = C2paState.INVALID
+    elif "signingCredential.trusted" in successes and not failures:
+        state = C2paState.TRUSTED
+    else:
+        state = C2paState.VALID
+    return _verified(store, {**results, "activeManifest": active}, state)
+
+
+def _excludes_only_the_store(binding: dict, found: containers.Scan) -> bool:
+    """Every byte past the header is hashed: the exclusions lie within the store's segments."""
+    try:
+        return all(
+            found.stores[0] <= int(e["start"])
+            and int(e["start"]) + int(e["length"]) <= found.stores_end
+            for e in binding.get("exclusions") or []
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _data_hash_matches(path: Path, binding: dict) -> bool:
+    """``c2pa.hash.data``: the hash of every byte of the file outside the exclusions."""
+    try:
+        expected = base64.b64decode(binding["hash"])
+        exclusions = sorted(
+            (int(e["start"]), int(e["length"])) for e in binding.get("exclusions") or []
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+    digest = _HASHES[binding.get("alg", "sha256")]()
+    buffer = bytearray(1024 * 1024)
+    view = memoryview(buffer)
+    position = 0
+    with path.open("rb") as handle:
+        for start, length in [*exclusions, (None, 0)]:
+            stop = start
+            while stop is None or position < stop:
+                want = len(buffer) if stop is None else min(len(buffer), stop - position)
+                read = handle.readinto(view[:want])
+                if not read:
+                    break
+                digest.update(view[:read])
+                position += read
+            if start is None:
+                break
+            position = max(position, start + length)
+            handle.seek(position)
+    return digest.digest() == expected
 
 
 def _verified(store: dict, results: dict, state: str) -> CredentialReading:

@@ -200,7 +200,7 @@ def test_quarantine_reasons_list_failures_not_the_untrusted_signer(
     assert "signingCredential.untrusted" not in asset.status_reason
 
 
-def _two_stores(tmp_path, camera, signing):
+def _two_stores(tmp_path, camera, signing, *_):
     other = sign_file(
         signing, make_still(tmp_path / "b.jpg", seed=3), tmp_path / "b-signed.jpg", "image/jpeg"
     )
@@ -209,14 +209,14 @@ def _two_stores(tmp_path, camera, signing):
     return path
 
 
-def _after_the_image(tmp_path, camera, signing):
+def _after_the_image(tmp_path, camera, signing, *_):
     data = camera.read_bytes()
     path = tmp_path / "trailing.jpg"
     path.write_bytes(jpeg_without_store(data) + jpeg_store(data))
     return path
 
 
-def _unknown_assertion(tmp_path, camera, signing):
+def _unknown_assertion(tmp_path, camera, signing, *_):
     return sign_file(
         signing,
         make_still(tmp_path / "u.jpg"),
@@ -252,3 +252,85 @@ def test_two_stores_are_named_in_the_explanations(tmp_path, camera, signing):
     reading = read_credentials(_two_stores(tmp_path, camera, signing), "image/jpeg")
 
     assert "2 C2PA manifest stores" in " ".join(reading.explanations)
+
+
+def _intact(tmp_path, camera, signing, facts):
+    return camera
+
+
+def _pixels_changed(tmp_path, camera, signing, facts):
+    return flip_byte(camera, -200)
+
+
+def _signature_broken(tmp_path, camera, signing, facts):
+    return break_signature(camera)
+
+
+def _with_failed_ingredient(tmp_path, camera, signing, facts):
+    break_signature(camera)
+    return stamp(
+        source=make_still(tmp_path / "render.jpg", seed=2),
+        target=tmp_path / "out.jpg",
+        mime_type="image/jpeg",
+        facts=facts,
+        ingredients=[Ingredient("cam.jpg", "image/jpeg", str(camera), "parentOf")],
+    ).path
+
+
+def _lineage_changed(tmp_path, camera, signing, facts):
+    path = stamp(
+        source=make_still(tmp_path / "render.jpg", seed=2),
+        target=tmp_path / "out.jpg",
+        mime_type="image/jpeg",
+        facts=facts,
+        ingredients=[],
+    ).path
+    data = bytearray(path.read_bytes())
+    data[data.index(b"remove_object")] = ord("R")
+    path.write_bytes(data)
+    return path
+
+
+def _untrusted(tmp_path, camera, signing, facts):
+    from assets.credentials.devcert import write_dev_chain
+
+    other = write_dev_chain(tmp_path / "other")
+    return sign_file(other, make_still(tmp_path / "o.jpg"), tmp_path / "o-signed.jpg", "image/jpeg")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        _intact,
+        _pixels_changed,
+        _signature_broken,
+        _with_failed_ingredient,
+        _lineage_changed,
+        _untrusted,
+        _two_stores,
+        _unknown_assertion,
+    ],
+)
+def test_a_large_jpeg_read_in_one_stream_reads_as_the_whole_file_read(
+    tmp_path, camera, signing, facts, monkeypatch, make
+):
+    """Large JPEGs: the SDK reads the header, the hard binding is hashed here in a stream. Every
+    case reads exactly as the SDK's whole-file read does."""
+    from assets.credentials import reading as module
+
+    path = make(tmp_path, camera, signing, facts)
+    whole = read_credentials(path, "image/jpeg")
+    monkeypatch.setattr(module, "STREAMED_MIN_BYTES", 0)
+    calls = []
+    original = module._data_hash_matches
+    monkeypatch.setattr(module, "_data_hash_matches", lambda *a: calls.append(a) or original(*a))
+
+    streamed = read_credentials(path, "image/jpeg")
+
+    assert (streamed.state, streamed.failure_codes, streamed.active_manifest) == (
+        whole.state,
+        whole.failure_codes,
+        whole.active_manifest,
+    )
+    assert streamed.as_dict()["chain"] == whole.as_dict()["chain"]
+    assert bool(calls) == (make is not _two_stores)  # two stores: left to the whole-file read
