@@ -35,6 +35,8 @@ C2PA_COLORS = {
     C2paState.TRUSTED: GREEN,
     C2paState.VALID: BLUE,
     C2paState.INVALID: RED,
+    C2paState.INGREDIENT_FAILED: ORANGE,
+    C2paState.REMOTE: GREY,
     C2paState.NONE: LIGHT_GREY,
 }
 
@@ -48,6 +50,8 @@ C2PA_SHORT = {
     C2paState.TRUSTED: "C2PA trusted",
     C2paState.VALID: "C2PA valid",
     C2paState.INVALID: "C2PA invalid",
+    C2paState.INGREDIENT_FAILED: "C2PA ingredient failed",
+    C2paState.REMOTE: "C2PA remote",
     C2paState.NONE: "no C2PA",
 }
 

@@ -30,6 +30,10 @@ class C2paState(models.TextChoices):
     TRUSTED = "trusted", "Trusted"
     VALID = "valid", "Valid (signer not trusted)"
     INVALID = "invalid", "Invalid"
+    # The claim verifies, but an ingredient's own manifest failed validation when it was read.
+    INGREDIENT_FAILED = "ingredient_failed", "Valid, with a failed ingredient"
+    # The file points at a manifest stored elsewhere, which is not fetched (manifest.inaccessible).
+    REMOTE = "remote", "Not verified: remote manifest"
 
 
 class PersonKind(models.TextChoices):

@@ -66,7 +66,7 @@ class Asset(models.Model):
     audio_sample_rate = models.IntegerField(null=True, blank=True)
     technical = models.JSONField(default=dict, blank=True)
 
-    c2pa_state = models.CharField(max_length=8, choices=C2paState.choices, default=C2paState.NONE)
+    c2pa_state = models.CharField(max_length=20, choices=C2paState.choices, default=C2paState.NONE)
     c2pa_active_manifest = models.CharField(max_length=200, blank=True)
     c2pa_manifest = models.JSONField(null=True, blank=True)
     c2pa_failure_codes = models.JSONField(default=list, blank=True)

@@ -1,6 +1,10 @@
 """Stamping and verifying Content Credentials on a 100 MB MP4 and a 100 MB JPEG, vs one SHA-256 pass
 over the same file in the same run. Stamping copies the file once, hashing it on the way (we compute
-the hard binding, the SDK signs it); verifying is the SDK's own read."""
+the hard binding, the SDK signs it). Verifying is measured twice, each in a fresh process: as
+Clearcut reads (a large JPEG's hard binding hashed in one stream, the SDK reading only its header)
+and as the bare SDK reads the same file, the baseline that shows what the SDK alone costs.
+
+Goals for verifying: at most 3× one SHA-256 pass, peak RSS under 250 MB."""
 
 import json
 import os
@@ -47,9 +51,13 @@ def _mp4(path: Path, size: int) -> Path:
     return path
 
 
-def _child(path: Path, mime_type: str) -> dict:
+VERIFY_GOAL = 3.0
+RSS_GOAL_MB = 250
+
+
+def _child(mode: str, path: Path, mime_type: str) -> dict:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.stamp_child", str(path), mime_type],
+        [sys.executable, "-m", "bench.stamp_child", mode, str(path), mime_type],
         check=True,
         capture_output=True,
         text=True,
@@ -70,7 +78,11 @@ def run(*, scale: float = 1.0) -> None:
             path = maker(Path(folder) / name, int(100 * MB * scale))
             size = path.stat().st_size
             hashed = min(_hashlib_pass(path) for _ in range(3))
-            result = _child(path, mime_type)
+            result = _child("stamp", path, mime_type)
+            target = Path(result["target"])
+            ours = _child("verify", target, mime_type)
+            sdk = _child("sdk", target, mime_type)
+            target.unlink()
             rows.append(
                 [
                     name,
@@ -78,14 +90,17 @@ def run(*, scale: float = 1.0) -> None:
                     f"{hashed * 1000:,.0f} ms",
                     f"{result['stamp'] * 1000:,.0f} ms",
                     f"{result['stamp'] / hashed:.1f}×",
-                    f"{result['verify'] * 1000:,.0f} ms",
-                    f"{result['verify'] / hashed:.1f}×",
-                    f"{result['peak_rss_kib'] / 1024:,.0f} MB",
-                    result["state"],
+                    f"{ours['verify'] * 1000:,.0f} ms",
+                    f"{ours['verify'] / hashed:.1f}× (≤ {VERIFY_GOAL:.0f}×)",
+                    f"{ours['peak_rss_kib'] / 1024:,.0f} MB (< {RSS_GOAL_MB})",
+                    f"{sdk['verify'] / hashed:.1f}×",
+                    f"{sdk['peak_rss_kib'] / 1024:,.0f} MB",
+                    ours["state"],
                 ]
             )
     print_table(
-        "Content Credentials: stamp and verify vs one SHA-256 pass over the same file",
+        "Content Credentials: stamp and verify vs one SHA-256 pass over the same file"
+        " (verify and the bare SDK's read each in a fresh process)",
         [
             "file",
             "size",
@@ -94,7 +109,9 @@ def run(*, scale: float = 1.0) -> None:
             "stamp/hash",
             "verify",
             "verify/hash",
-            "peak RSS",
+            "verify RSS",
+            "SDK alone/hash",
+            "SDK alone RSS",
             "state",
         ],
         rows,

@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 import c2pa
 
-from assets.credentials.reading import C2PA_BOX_UUID, Box, top_level_boxes
+from assets.credentials.containers import C2PA_BOX_UUID, Box, top_level_boxes
 from assets.incoming import DIRECT_IO_ALIGN, SpoolWriter, copy_hashing
 
 FORMATS = frozenset({"image/jpeg", "image/png"})

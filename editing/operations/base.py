@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from PIL import Image
 
+from assets.credentials.manifest import COMPOSITE_AI
+
 
 class JobCancelled(Exception):
     """The job was cancelled while it ran; raised between steps."""
@@ -35,6 +37,11 @@ class Operation(ABC):
     task: str | None = None  # the model task it runs on (inpaint, img2img), None for classical ones
     needs_mask = False
     needs_prompt = False
+    # What the output's Content Credentials say was done: the C2PA action, and the IPTC digital
+    # source type (a model's output composited into the footage, unless an operation says not).
+    c2pa_action = "c2pa.edited"
+    digital_source_type = COMPOSITE_AI
+    edits_inside_mask = True  # False when the operation works outside the mask (a background)
 
     def clean_params(self, params: dict) -> dict:
         """Check and complete the parameters; unknown ones are refused."""

@@ -6,6 +6,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageFilter
 
+from assets.credentials.manifest import ALGORITHMIC
 from editing.operations.base import Operation, number
 
 
@@ -16,6 +17,8 @@ class Regrain(Operation):
     label = "Regrain (classical film-grain synthesis)"
     rights_action = "edit"
     consent_scopes = ()
+    c2pa_action = "c2pa.filtered"
+    digital_source_type = ALGORITHMIC  # no trained model: never "trained algorithmic media"
 
     def defaults(self) -> dict:
         return {"amount": 0.08, "size": 1.2}
@@ -46,6 +49,8 @@ class Upscale(Operation):
     label = "Upscale (classical Lanczos resampling, no model)"
     rights_action = "edit"
     consent_scopes = ()
+    c2pa_action = "c2pa.resized"
+    digital_source_type = ALGORITHMIC  # no trained model: never "trained algorithmic media"
 
     def defaults(self) -> dict:
         return {"factor": 2}

@@ -81,6 +81,7 @@ class ReplaceBackground(_Inpaint):
     name = "replace_background"
     label = "Replace the background (inpaint outside the subject mask)"
     needs_prompt = True
+    edits_inside_mask = False
 
     def region(self, mask):
         return ImageOps.invert(mask)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 
 from django.conf import settings
@@ -126,8 +127,36 @@ def _render(job: EditJob, folder: Path) -> tuple[Path, str]:
     return target, mime
 
 
+def _fps(rate: str) -> float | None:
+    try:
+        value = float(Fraction(rate))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return value if value > 0 else None
+
+
+def _region(job: EditJob, op, source) -> dict | None:
+    """The mask's bounding rectangle in the input's pixels, for the credentials' ``changes``."""
+    if not op.needs_mask or not (job.mask_id or job.mask_polygons):
+        return None
+    box = _mask_for(job, (source.width, source.height)).point(lambda v: 255 if v >= 128 else 0)
+    bbox = box.getbbox()
+    if bbox is None:
+        return None
+    left, top, right, bottom = bbox
+    return {
+        "x": left,
+        "y": top,
+        "width": right - left,
+        "height": bottom - top,
+        "inside": op.edits_inside_mask,
+    }
+
+
 def _facts(job: EditJob, decision, evaluation, title: str) -> OutputFacts:
     model = job.model_version
+    op = get_operation(job.operation)
+    source = job.inputs.get()
     adapters = tuple(
         AdapterFacts(
             a.pk,
@@ -145,7 +174,11 @@ def _facts(job: EditJob, decision, evaluation, title: str) -> OutputFacts:
     )
     return OutputFacts(
         title=title,
-        operation=get_operation(job.operation).label,
+        operation=op.label,
+        action=op.c2pa_action,
+        digital_source_type=op.digital_source_type,
+        fps=_fps(source.fps) if source.fps else None,
+        region=_region(job, op, source),
         model=ModelFacts(model.pk, model.family, model.version, model.weights_sha256)
         if model
         else None,

@@ -3,6 +3,7 @@
 import pytest
 
 from assets.credentials.manifest import (
+    ALGORITHMIC,
     COMPOSITE_AI,
     FULLY_AI,
     AdapterFacts,
@@ -14,6 +15,7 @@ from assets.credentials.manifest import (
 from assets.credentials.reading import read_credentials
 from assets.credentials.stamp import stamp
 from assets.synthetic import make_still
+from tests.c2pa_helpers import assertion_labels, claim_of
 
 
 def _assertion(manifest, label):
@@ -57,15 +59,93 @@ def test_the_lineage_assertion_names_model_adapters_grants_consents_and_job(fact
     assert (lineage["job_id"], lineage["seed"], lineage["frame_ranges"]) == (41, 1234, [[120, 180]])
 
 
-def test_training_mining_is_written_under_both_labels(facts):
+def test_training_mining_is_written_under_the_cawg_label_alone(facts):
+    """C2PA 2.0 removed c2pa.training-mining; CAWG's assertion replaces it."""
     manifest = build_manifest(facts, [])
 
-    assert _assertion(manifest, "c2pa.training-mining")["entries"] == {
-        "c2pa.ai_training": {"use": "notAllowed"}
-    }
+    labels = [a["label"] for a in manifest["assertions"]]
+    assert "c2pa.training-mining" not in labels
     assert _assertion(manifest, "cawg.training-mining")["entries"] == {
         "cawg.ai_training": {"use": "notAllowed"}
     }
+
+
+def test_a_classical_operation_does_not_claim_trained_algorithmic_media():
+    facts = OutputFacts(
+        title="big", operation="upscale", action="c2pa.resized", digital_source_type=ALGORITHMIC
+    )
+    manifest = build_manifest(facts, [Ingredient("in.jpg", "image/jpeg", "/x", "parentOf")])
+
+    actions = _assertion(manifest, "c2pa.actions.v2")["actions"]
+
+    assert [(a["action"], a.get("digitalSourceType")) for a in actions] == [
+        ("c2pa.opened", None),
+        ("c2pa.resized", ALGORITHMIC),
+    ]
+
+
+def test_an_edit_of_a_frame_range_in_a_masked_area_carries_them_as_changes(facts):
+    facts.fps = 24.0
+    facts.frame_ranges = ((12, 36),)
+    facts.region = {"x": 8, "y": 8, "width": 33, "height": 29, "inside": False}
+    manifest = build_manifest(facts, [Ingredient("in.mp4", "video/mp4", "/x", "parentOf")])
+
+    edited = _assertion(manifest, "c2pa.actions.v2")["actions"][1]
+
+    assert edited["action"] == "c2pa.edited"
+    [change] = edited["changes"]
+    assert change["region"] == [
+        {"type": "temporal", "time": {"type": "npt", "start": "0.5", "end": "1.5"}},
+        {"type": "frame", "frame": {"start": 12, "end": 35}},
+        {
+            "type": "spatial",
+            "shape": {
+                "type": "rectangle",
+                "unit": "pixel",
+                "origin": {"x": 8, "y": 8},
+                "width": 33,
+                "height": 29,
+                "inside": False,
+            },
+        },
+    ]
+
+
+def test_our_statements_are_signed_as_created_assertions(tmp_path, signing, facts):
+    facts.fps, facts.region = 24.0, {"x": 1, "y": 2, "width": 3, "height": 4, "inside": True}
+    parent = stamp(
+        source=make_still(tmp_path / "p.jpg", seed=1),
+        target=tmp_path / "parent.jpg",
+        mime_type="image/jpeg",
+        facts=facts,
+        ingredients=[],
+    )
+    result = stamp(
+        source=make_still(tmp_path / "raw.jpg", seed=2),
+        target=tmp_path / "out.jpg",
+        mime_type="image/jpeg",
+        facts=facts,
+        ingredients=[Ingredient("parent.jpg", "image/jpeg", str(parent.path), "parentOf")],
+    )
+
+    claim = claim_of(result.path, "image/jpeg")
+    reading = read_credentials(result.path, "image/jpeg")
+
+    assert {
+        "c2pa.actions.v2",
+        "c2pa.ingredient.v3",
+        "cawg.training-mining",
+        "com.clearcut.lineage",
+        "c2pa.hash.data",
+    } <= assertion_labels(claim["created_assertions"])
+    assert not claim.get("gathered_assertions")
+    active = reading.manifest["manifests"][reading.active_manifest]
+    edited = _assertion(active, "c2pa.actions.v2")["actions"][1]
+    assert edited["changes"][0]["region"][1] == {
+        "type": "frame",
+        "frame": {"start": 120, "end": 179},
+    }
+    assert reading.state == "trusted"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +198,6 @@ def test_the_signed_file_carries_the_assertions_as_built(tmp_path, signing, fact
     labels = {a["label"] for a in active["assertions"]}
     assert {
         "c2pa.actions.v2",
-        "c2pa.training-mining",
         "cawg.training-mining",
         "com.clearcut.lineage",
     } <= labels

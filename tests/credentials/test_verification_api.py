@@ -65,6 +65,7 @@ def test_an_assets_credentials_show_state_summary_and_chain(
     assert body["chain"]["ingredients"][0] == {
         "title": "shot.jpg",
         "relationship": "parentOf",
+        "validation": None,
         "manifest": None,
     }
 

@@ -51,6 +51,14 @@ def stamped_lineage(asset: Asset) -> dict:
     return data
 
 
+def stamped_actions(asset: Asset) -> list[dict]:
+    """The actions of the asset's active manifest, verified now."""
+    reading = asset_credentials(asset=asset)
+    manifest = reading.manifest["manifests"][reading.active_manifest]
+    [data] = [a["data"] for a in manifest["assertions"] if a["label"] == "c2pa.actions.v2"]
+    return data["actions"]
+
+
 def audit_rows(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action).order_by("id"))
 

@@ -10,7 +10,15 @@ from PIL import Image
 
 from editing.models import EditJob
 from licensing.models import Grant
-from tests.editing.helpers import SUBJECT, edges, frames, pixels, region, stamped_lineage
+from tests.editing.helpers import (
+    SUBJECT,
+    edges,
+    frames,
+    pixels,
+    region,
+    stamped_actions,
+    stamped_lineage,
+)
 
 SIZE = (64, 48)
 
@@ -101,6 +109,50 @@ def test_upscale_multiplies_width_and_height_by_the_factor(world, factor):
     assert (job.output.width, job.output.height) == (64 * factor, 48 * factor)
     assert pixels(job.output).shape == (48 * factor, 64 * factor, 3)
     assert stamped_lineage(job.output)["model_version"] is None
+
+
+@pytest.mark.parametrize(
+    ("operation", "parameters", "action"),
+    [("upscale", {"factor": 2}, "c2pa.resized"), ("regrain", {"amount": 0.2}, "c2pa.filtered")],
+)
+def test_classical_outputs_are_credited_as_algorithmically_enhanced_not_ai(
+    world, operation, parameters, action
+):
+    job = world.run(world.submit(operation, world.still(), parameters=parameters))
+
+    actions = stamped_actions(job.output)
+
+    assert job.status == "succeeded", job.error
+    assert [(a["action"], a.get("digitalSourceType")) for a in actions] == [
+        ("c2pa.opened", None),
+        (action, "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicallyEnhanced"),
+    ]
+
+
+def test_an_edit_of_a_clip_names_its_frames_and_area_as_changes(world):
+    clip = world.clip()
+    job = world.submit(
+        "replace_background",
+        clip,
+        mask_polygons=SUBJECT,
+        prompt="beach",
+        parameters={"steps": 2, "frame_start": 4, "frame_end": 8},
+    )
+
+    edited = stamped_actions(world.run(job).output)[1]
+
+    assert edited["action"] == "c2pa.edited"
+    assert edited["digitalSourceType"].endswith("/compositeWithTrainedAlgorithmicMedia")
+    [change] = edited["changes"]
+    temporal, frames_, spatial = change["region"]
+    assert temporal == {
+        "type": "temporal",
+        "time": {"type": "npt", "start": "0.166667", "end": "0.333333"},
+    }
+    assert frames_ == {"type": "frame", "frame": {"start": 4, "end": 7}}
+    assert spatial["shape"]["origin"] == {"x": 8.0, "y": 8.0}
+    assert (spatial["shape"]["width"], spatial["shape"]["height"]) == (33.0, 29.0)
+    assert spatial["shape"]["inside"] is False
 
 
 def test_classical_operations_need_edit_rights_and_no_consent(world):
