@@ -224,7 +224,7 @@ BAD_POLICIES = {
         lambda w: policy_doc(w, assigner={"clearcut:name": "N" * 10_000}),
         "assigner.clearcut:name",
     ),
-    "party as a list": (lambda w: policy_doc(w, assignee=["a", "b"]), "assignee"),
+    "party as a list": (lambda w: policy_doc(w, assignee=["urn:x:a", "urn:x:b"]), "assignee"),
     "uid as an object": (
         lambda w: policy_doc(w, uid={"@id": "urn:x:1"}, **{"clearcut:reference": None}),
         "uid",
