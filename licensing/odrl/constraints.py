@@ -88,7 +88,7 @@ def read_constraints(value, path, prefixes, limits: Limits) -> None:
 
 
 def _read_one(item, path, prefixes, limits: Limits) -> None:
-    if not isinstance(item, dict):
+    if not isinstance(item, dict) or set(item) <= {"@id", "uid"}:
         raise refuse(path, "A constraint is written out as a JSON object (references to "
                      "constraints declared elsewhere are not followed).")  # fmt: skip
     names = {key_name(k, prefixes): k for k in item}

@@ -18,7 +18,7 @@ from licensing.odrl.parse import (
     rule_parties,
     rule_target,
 )
-from licensing.odrl.terms import as_list, refuse
+from licensing.odrl.terms import as_list, expand_iri, key_name, refuse
 from licensing.odrl.values import instant, max_length, sha256, text
 
 POLICY_KEYS = {
@@ -35,6 +35,7 @@ def odrl_to_license(document) -> dict:
         raise refuse((), "The document is not an ODRL policy (expected a JSON object).")
     policy_type(document)
     prefixes = context_prefixes(document)
+    _refuse_inheritance(document, prefixes)
     props = properties(document, (), prefixes, POLICY_KEYS)
     strategy = read_profile_and_conflict(props, prefixes)
     rules = expanded_rules(props, prefixes)
@@ -66,6 +67,23 @@ def odrl_to_license(document) -> dict:
             else None
         ),
     }
+
+
+def _refuse_inheritance(document: dict, prefixes) -> None:
+    """Inheritance is not modelled; a policy that inherits from itself is told it is a cycle."""
+    for key, value in document.items():
+        if key_name(key, prefixes) != "inheritFrom":
+            continue
+        own = document.get("uid", document.get("@id"))
+        parents = [v for v in as_list(value) if isinstance(v, str)]
+        cycle = isinstance(own, str) and expand_iri(own, prefixes) in {
+            expand_iri(p, prefixes) for p in parents
+        }
+        raise refuse(
+            (key,),
+            "'inheritFrom': policy inheritance is not modelled; write the parents' rules out"
+            + (" (and this policy names itself as its parent: a cycle)." if cycle else "."),
+        )
 
 
 def _policy_party(props: dict, role: str, prefixes) -> tuple[str, str | None]:

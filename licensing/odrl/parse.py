@@ -19,6 +19,7 @@ from licensing.odrl.terms import (
     ODRL_CONTEXTS,
     PREFIXES,
     PROFILE,
+    RESERVED,
     as_list,
     key_name,
     node_iri,
@@ -49,6 +50,7 @@ NOT_MODELLED = {
     "refinement": "Refinements are not modelled.",
 }
 DUTIES = {"attribute": "attribution", "inform": "notice"}
+RDF_VALUE = PREFIXES["rdf"] + "value"
 
 
 def context_prefixes(document: dict) -> dict[str, str]:
@@ -69,6 +71,7 @@ def context_prefixes(document: dict) -> dict[str, str]:
             known = PREFIXES.get(name)
             if (
                 name.startswith("@")
+                or name in RESERVED
                 or ":" in name
                 or not isinstance(iri, str)
                 or known not in (None, iri)
@@ -87,9 +90,9 @@ def properties(node: dict, path, prefixes, allowed: set[str]) -> dict[str, tuple
         if name in found:
             raise refuse((*path, key), f"{name!r} is written twice.")
         if name not in allowed:
-            message = NOT_MODELLED.get(name, f"{name!r} is not modelled, so importing the policy "
-                                       "would drop part of it.")  # fmt: skip
-            raise refuse((*path, key), message)
+            why = NOT_MODELLED.get(name, "It is not modelled, so importing the policy would drop "
+                                   "part of it.")  # fmt: skip
+            raise refuse((*path, key), f"{name!r}: {why}")
         found[name] = (value, (*path, key))
     return found
 
@@ -220,8 +223,8 @@ def rule_actions(rule: dict, path, prefixes) -> list[tuple[str, tuple]]:
     actions = {}
     for value, at in _values(rule["shared"]["action"]):
         if isinstance(value, dict) and set(value) - {"@id", "uid"}:
-            node = properties(value, at, prefixes, {PREFIXES["rdf"] + "value"})
-            value, at = node[PREFIXES["rdf"] + "value"]
+            node = properties(value, at, prefixes, {"@id", RDF_VALUE})
+            value, at = node.get(RDF_VALUE) or (node["@id"][0], at)
         name = vocab_value(value, at, prefixes, what="action")
         if name not in FROM_ODRL:
             raise refuse(

@@ -48,7 +48,13 @@ ODRL_TERMS = {
     "perm", "prohibit", "invalid", "attributedParty", "informedParty", "compensatedParty",
     "trackingParty", "consentingParty", "includedIn", "implies",
 }  # fmt: skip
+# Terms the ODRL context defines whose values we read: a document may not redefine them.
+VALUE_TERMS = {
+    "display", "distribute", "modify", "derive", "attribute", "inform", "spatial", "media",
+    "language", "dateTime", "eq", "neq", "lt", "lteq", "gt", "gteq", "isAnyOf", "isNoneOf",
+}  # fmt: skip
 KEYWORD_ALIASES = {"uid": "@id", "type": "@type"}
+RESERVED = ODRL_TERMS | VALUE_TERMS | set(KEYWORD_ALIASES)
 # The context maps the term neq to odrl:neg (a known erratum); both IRIs mean "not equal".
 IRI_ALIASES = {ODRL + "neg": "neq", ODRL + "neq": "neq"}
 
