@@ -68,9 +68,16 @@ def _runs(activities: set[tuple[str, int]]) -> dict[tuple[str, int], dict]:
             continue
         rows = apps.get_model("editing", model_name).objects.filter(pk__in=ids)
         for row in rows.values(
-            "pk", "requested_by", "requested_by_id", "worker", "device", "status",
-            "started_at", "finished_at", "model_version_id",
-        ):  # fmt: skip
+            "pk",
+            "requested_by",
+            "requested_by_id",
+            "worker",
+            "device",
+            "status",
+            "started_at",
+            "finished_at",
+            "model_version_id",
+        ):
             runs[(kind, row["pk"])] = row
     tokens = _request_tokens(runs)
     for key, run in runs.items():

@@ -60,8 +60,10 @@ class Limits:
             name = "territory_include" if field == "territory" else field
             fields[name] = _intersection(field, found)
         if self.start and self.end and self.start[0] >= self.end[0]:
-            raise refuse(self.end[1], "Together with the rule's other dateTime constraints, "
-                         "no instant is left.")  # fmt: skip
+            raise refuse(
+                self.end[1],
+                "Together with the rule's other dateTime constraints, no instant is left.",
+            )
         fields["valid_from"] = self.start[0] if self.start else None
         fields["valid_until"] = self.end[0] if self.end else None
         return fields
@@ -76,8 +78,11 @@ def _intersection(field: str, found: list[tuple[list[str], tuple]]) -> list[str]
         for other, _ in found[1:]:
             values = [v for v in values if v in other]
     if not values:
-        raise refuse(found[-1][1], "Together with the rule's other constraints on this "
-                     "operand, no value is left: the rule could never apply.")  # fmt: skip
+        raise refuse(
+            found[-1][1],
+            "Together with the rule's other constraints on this "
+            "operand, no value is left: the rule could never apply.",
+        )
     return list(dict.fromkeys(values))
 
 
@@ -89,13 +94,19 @@ def read_constraints(value, path, prefixes, limits: Limits) -> None:
 
 def _read_one(item, path, prefixes, limits: Limits) -> None:
     if not isinstance(item, dict) or set(item) <= {"@id", "uid"}:
-        raise refuse(path, "A constraint is written out as a JSON object (references to "
-                     "constraints declared elsewhere are not followed).")  # fmt: skip
+        raise refuse(
+            path,
+            "A constraint is written out as a JSON object (references to "
+            "constraints declared elsewhere are not followed).",
+        )
     names = {key_name(k, prefixes): k for k in item}
     for name, key in names.items():
         if name in LOGICAL:
-            raise refuse((*path, key), f"Logical constraints ({name!r}) are not modelled: a "
-                         "grant's limits all apply together.")  # fmt: skip
+            raise refuse(
+                (*path, key),
+                f"Logical constraints ({name!r}) are not modelled: a "
+                "grant's limits all apply together.",
+            )
     if "and" in names:
         if len(item) > 1 + ("@type" in names) + ("@id" in names):
             raise refuse(path, "An 'and' constraint holds nothing but its operands.")
@@ -104,8 +115,11 @@ def _read_one(item, path, prefixes, limits: Limits) -> None:
     for name, key in names.items():
         if name not in CONSTRAINT_KEYS:
             raise refuse((*path, key), f"{name!r} on a constraint is not modelled.")
-    if names.get("@type") and vocab_value(item[names["@type"]], (*path, names["@type"]),
-                                          prefixes, what="type") != "Constraint":  # fmt: skip
+    if (
+        names.get("@type")
+        and vocab_value(item[names["@type"]], (*path, names["@type"]), prefixes, what="type")
+        != "Constraint"
+    ):
         raise refuse((*path, names["@type"]), "Expected a Constraint.")
     for needed in ("leftOperand", "operator", "rightOperand"):
         if needed not in names:
@@ -127,8 +141,11 @@ def _apply(item, names, path, prefixes, limits: Limits) -> None:
     elif operand in SETS:
         _apply_set(operand, operator, right, operator_at, right_at, prefixes, limits)
     else:
-        raise refuse(operand_at, f"Constraints on {operand!r} are not modelled; known operands: "
-                     "spatial, media, language, dateTime, clearcut:production.")  # fmt: skip
+        raise refuse(
+            operand_at,
+            f"Constraints on {operand!r} are not modelled; known operands: "
+            "spatial, media, language, dateTime, clearcut:production.",
+        )
 
 
 def _datatype(value, path, prefixes) -> str:
@@ -146,8 +163,10 @@ def _apply_set(operand, operator, right, operator_at, right_at, prefixes, limits
     many = isinstance(right, list) or (isinstance(right, dict) and {"@list", "@set"} & set(right))
     if operator in {"eq", "neq"} and many:
         raise refuse(right_at, f"{operator!r} compares with one value; for several use isAnyOf.")
-    values = [_code(operand, v, (*right_at, i) if isinstance(right, list) else right_at, prefixes)
-              for i, v in enumerate(as_list(right))]  # fmt: skip
+    values = [
+        _code(operand, v, (*right_at, i) if isinstance(right, list) else right_at, prefixes)
+        for i, v in enumerate(as_list(right))
+    ]
     if not values:
         raise refuse(right_at, "An empty list would never be satisfied.")
     if field in CHECKS:
@@ -175,8 +194,9 @@ def _code(operand, value, path, prefixes) -> str:
 
 def _apply_date(operator, right, datatype, operator_at, right_at, prefixes, limits) -> None:
     if operator not in {"eq", "lt", "lteq", "gt", "gteq"}:
-        raise refuse(operator_at, f"{operator!r} on dateTime is not modelled; use eq, lt, lteq, "
-                     "gt or gteq.")  # fmt: skip
+        raise refuse(
+            operator_at, f"{operator!r} on dateTime is not modelled; use eq, lt, lteq, gt or gteq."
+        )
     if isinstance(right, list):
         raise refuse(right_at, "A dateTime constraint compares with one date or date-time.")
     text, written_type = literal(right, right_at, prefixes)

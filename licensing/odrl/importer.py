@@ -6,13 +6,15 @@ from urllib.parse import unquote
 
 from licensing.choices import Coverage, LicenseStatus
 from licensing.odrl.parse import (
-    check_conflicts,
     context_prefixes,
     expanded_rules,
     policy_type,
     properties,
-    read_party,
     read_profile_and_conflict,
+)
+from licensing.odrl.rules import (
+    check_conflicts,
+    read_party,
     rule_actions,
     rule_grants,
     rule_parties,
@@ -43,12 +45,18 @@ def odrl_to_license(document) -> dict:
     for kind, rule, path in rules:
         targets.setdefault(rule_target(rule, path, prefixes), path)
         if len(targets) > 1:
-            raise refuse((*path, "target"), "All rules of a license apply to the same assets; "
-                         "this rule's target differs from an earlier rule's.")  # fmt: skip
+            raise refuse(
+                (*path, "target"),
+                "All rules of a license apply to the same assets; "
+                "this rule's target differs from an earlier rule's.",
+            )
         for role, party in rule_parties(rule, path, prefixes).items():
             if parties.setdefault(role, party) != party:
-                raise refuse((*path, role), f"The {role} differs from another rule's: a license "
-                             "is between one licensor and one licensee.")  # fmt: skip
+                raise refuse(
+                    (*path, role),
+                    f"The {role} differs from another rule's: a license "
+                    "is between one licensor and one licensee.",
+                )
         actions[path] = [a for a, _ in rule_actions(rule, path, prefixes)]
         grants += rule_grants(kind, rule, path, prefixes)
     check_conflicts(rules, actions, strategy)

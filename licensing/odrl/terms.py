@@ -219,9 +219,15 @@ def parse_date_time(text: str) -> tuple[dt.datetime, bool]:
     tz = _offset(zone)
     next_day = hour == "24" and minute == second == "00" and not micro
     moment = dt.datetime(
-        int(year), int(month), int(day), 0 if next_day else int(hour), int(minute), int(second),
-        micro, tzinfo=tz or dt.UTC,
-    )  # fmt: skip
+        int(year),
+        int(month),
+        int(day),
+        0 if next_day else int(hour),
+        int(minute),
+        int(second),
+        micro,
+        tzinfo=tz or dt.UTC,
+    )
     return moment + dt.timedelta(days=1) if next_day else moment, tz is not None
 
 

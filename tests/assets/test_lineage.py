@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from prov.identifier import QualifiedName
 from prov.model import (
     PROV,
@@ -434,3 +435,37 @@ def test_the_lineage_is_prov_o_json_ld_when_asked(api, production, member, edite
     plain = api.get(f"/api/v1/assets/{made.output.pk}/lineage/")
     assert plain["Content-Type"].startswith("application/json")
     assert plain.json() == asset_lineage_prov(made.output)
+
+
+@pytest.mark.parametrize("edits", [1, 12])
+def test_the_prov_export_takes_the_same_queries_however_many_runs(
+    production, asset_row, edited_and_trained, django_assert_num_queries, edits
+):
+    """Walks, edges, assets, then one query per kind of run, the models and the requests' audit
+    rows: eight, whatever the number of edits and agents."""
+    made = edited_and_trained
+    for n in range(edits - 1):
+        job = EditJob.objects.create(
+            production=production,
+            operation="regrain",
+            seed=n,
+            territory="US",
+            media="svod",
+            requested_by="someone",
+            requested_by_id=made.user.pk,
+            worker=f"cpu-{n}@render:1",
+        )
+        derive(production, asset_row(production), made.output, activity=("edit_job", job.pk))
+
+    with django_assert_num_queries(8):
+        document = asset_lineage_prov(made.output)
+
+    assert len(document["activity"]) == edits + 1
+
+
+def test_openapi_offers_the_lineage_as_json_ld():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/assets/{id}/lineage/"]["get"]
+    assert {"application/json", "application/ld+json"} <= set(
+        operation["responses"]["200"]["content"]
+    )

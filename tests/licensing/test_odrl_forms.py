@@ -214,6 +214,10 @@ IMPORTED = {
             grant("view", kind="prohibition", territory_include=["FR"]),
         ],
     ),
+    "conflict perm where no rules clash (IM 2.6.2 example)": (
+        agreement(rule(), prohibitions=[rule("distribute")], conflict="perm"),
+        [grant("view"), grant("distribute", kind="prohibition")],
+    ),
     "an attribution duty with its text; the core profile": (
         agreement(
             rule(duty=[{"action": "attribute", "clearcut:text": "Courtesy of Sony"}]),
@@ -419,7 +423,7 @@ REFUSED = {
         "unit",
     ),
     "conflict perm (IM 2.6.2 example)": (
-        agreement(rule(), prohibitions=[rule("distribute")], conflict="perm"),
+        agreement(rule(), prohibitions=[rule()], conflict="perm"),
         "conflict",
         "/conflict",
         "perm",
@@ -429,6 +433,12 @@ REFUSED = {
         "prohibition.0.action",
         "/prohibition/0/action",
         "conflict",
+    ),
+    "an Offer, which grants nothing (IM 2.1.2)": (
+        agreement(rule(), **{"@type": "Offer"}),
+        "@type",
+        "/@type",
+        "Offer",
     ),
     "a profile we do not know (IM 3.2)": (
         agreement(rule(), profile="http://example.com/odrl:profile:10"),

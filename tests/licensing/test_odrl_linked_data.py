@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from pyld import jsonld
 
 from licensing.choices import Coverage
@@ -161,8 +162,6 @@ def test_accept_ld_json_is_honoured(world, legal, client_as, exports):
 
 
 def test_openapi_says_ld_json():
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     content = schema["paths"]["/api/v1/licenses/{id}/odrl/"]["get"]["responses"]["200"]["content"]
     assert list(content)[0] == "application/ld+json"
