@@ -29,6 +29,7 @@ from licensing.odrl.terms import (
     parse_date_time,
     refuse,
     vocab_value,
+    within_range,
 )
 from licensing.validation import check_languages, check_media, check_territories
 
@@ -222,10 +223,14 @@ def _day_or_instant(text: str, datatype, path) -> tuple[dt.datetime, dt.datetime
         if kind == XSD_DATE:
             day, tz = parse_date(text)
             start = date_start(day, tz)
+            if not within_range(start, start + dt.timedelta(days=1)):
+                raise OverflowError(text)
             return start, start + dt.timedelta(days=1)
         moment, _ = parse_date_time(text)
     except (ValueError, OverflowError):
         raise refuse(path, f"{text!r} is not a valid {kind} (to the microsecond).") from None
+    if not within_range(moment):
+        raise refuse(path, f"{text!r} is outside the years 0001 to 9999.")
     return moment, moment + MICROSECOND
 
 

@@ -234,3 +234,12 @@ def parse_date_time(text: str) -> tuple[dt.datetime, bool]:
 def date_start(day: dt.date, tz: dt.tzinfo | None) -> dt.datetime:
     """The first instant of a date (UTC when the date has no time zone)."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz or dt.UTC)
+
+
+# The instants we hold: any that UTC and every offset can still write (Python's years 1 to 9999).
+EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
+def within_range(*moments: dt.datetime) -> bool:
+    return all(EARLIEST <= m <= LATEST for m in moments)

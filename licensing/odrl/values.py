@@ -8,7 +8,7 @@ import re
 from django.apps import apps
 
 from licensing.choices import RightsAction
-from licensing.odrl.terms import XSD_DATE_TIME, literal, parse_date_time, refuse
+from licensing.odrl.terms import XSD_DATE_TIME, literal, parse_date_time, refuse, within_range
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 # Actions with an ODRL term use it; the others are our profile's (clearcut:ai_edit, …).
@@ -62,4 +62,6 @@ def instant(path, value, prefixes) -> dt.datetime | None:
         raise refuse(path, f"{lexical!r} is not an ISO 8601 date-time.") from None
     if not has_offset:
         raise refuse(path, "Date-times need a timezone offset.")
+    if not within_range(moment):
+        raise refuse(path, f"{lexical!r} is outside the years 0001 to 9999.")
     return moment

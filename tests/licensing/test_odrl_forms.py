@@ -367,6 +367,14 @@ REFUSED = {
         "/permission/0/constraint/0/rightOperand",
         "xsd:date",
     ),
+    "a date-time past the years we hold": (
+        agreement(
+            rule(constraint=[constraint("dateTime", "lteq", date_time("9999-12-31T23:59:59Z"))])
+        ),
+        "permission.0.constraint.0.rightOperand",
+        "/permission/0/constraint/0/rightOperand",
+        "9999",
+    ),
     "a territory typed as a date": (
         agreement(rule(constraint=[constraint("spatial", "eq", date("2028-01-01"))])),
         "permission.0.constraint.0.rightOperand",
