@@ -88,6 +88,9 @@ def _intersection(field: str, found: list[tuple[list[str], tuple]]) -> list[str]
 
 
 def read_constraints(value, path, prefixes, limits: Limits) -> None:
+    if isinstance(value, dict) and len(value) == 1 and {"@list", "@set"} & set(value):
+        key = next(iter(value))
+        value, path = value[key], (*path, key)
     for index, item in enumerate(as_list(value)):
         at = (*path, index) if isinstance(value, list) else path
         _read_one(item, at, prefixes, limits)
@@ -169,7 +172,7 @@ def _apply_set(operand, operator, right, operator_at, right_at, prefixes, limits
         for i, v in enumerate(as_list(right))
     ]
     if not values:
-        raise refuse(right_at, "An empty list would never be satisfied.")
+        raise refuse(right_at, "An empty list: give the values, or leave the constraint out.")
     if field in CHECKS:
         try:
             CHECKS[field](field, values)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from licensing.choices import GrantKind
 from licensing.odrl.constraints import Limits, read_constraints
 from licensing.odrl.parse import DUTIES, RDF_VALUE, properties
@@ -153,7 +155,8 @@ def rule_grants(kind: str, rule: dict, path, prefixes) -> list[dict]:
         **limits.grant_fields(),
         **rule_duties(rule, prefixes),
     }
-    return [common | {"action": action} for action, _ in rule_actions(rule, path, prefixes)]
+    actions = rule_actions(rule, path, prefixes)
+    return [copy.deepcopy(common) | {"action": action} for action, _ in actions]
 
 
 def check_conflicts(rules: list[tuple[str, dict, tuple]], actions: dict, strategy) -> None:

@@ -343,6 +343,25 @@ REFUSED = {
         "/permission/0/constraint/0/xone",
         "xone",
     ),
+    "an 'or' inside an 'and'": (
+        agreement(
+            rule(
+                constraint=[
+                    {
+                        "and": {
+                            "@list": [
+                                constraint("media", "eq", "svod"),
+                                {"or": [constraint("spatial", "eq", "US")]},
+                            ]
+                        }
+                    }
+                ]
+            )
+        ),
+        "permission.0.constraint.0.and.@list.1.or",
+        "/permission/0/constraint/0/and/@list/1/or",
+        "or",
+    ),
     "an 'and' of references": (
         agreement(rule(constraint=[{"and": [{"@id": "http://example.com/p:88/C1"}]}])),
         "permission.0.constraint.0.and.0",
@@ -409,7 +428,7 @@ REFUSED = {
         agreement(rule(constraint=[constraint("spatial", "isAnyOf", [])])),
         "permission.0.constraint.0.rightOperand",
         "/permission/0/constraint/0/rightOperand",
-        "empty",
+        "empty list",
     ),
     "disjoint territory lists": (
         agreement(
