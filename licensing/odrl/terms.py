@@ -135,9 +135,13 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+IRI_NAME = re.compile(r"(https?://|urn:|mailto:|tag:|did:)[^\s<>\"{}|\\^`]+")
+
+
 def party_iri(name: str) -> str:
-    """A party's identifier: its name when the name is an absolute IRI, else a stable URN."""
-    if IRI_CHARS.fullmatch(name):
+    """A party's identifier: its name when the name is an IRI (a party first met in an imported
+    policy is named by its IRI), else a stable URN of the name, percent-encoded."""
+    if IRI_NAME.fullmatch(name):
         return name
     return f"urn:clearcut:party:{quote(name, safe='')}"
 
