@@ -5,10 +5,12 @@ from pathlib import Path
 import django_filters
 from django.core.files.storage import default_storage
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -18,13 +20,18 @@ from assets.choices import AssetOrigin
 from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
+from assets.prov_ld import prov_jsonld
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.fields import IdField, ProductionCodeField
 from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
+from studio.api.renderers import JsonLdRenderer
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
 from studio.http_ranges import ranged_file_response
+
+# PROV-JSON by default; PROV-O as JSON-LD for clients that ask for linked data.
+PROV_RENDERERS = [JSONRenderer, JsonLdRenderer]
 
 
 class AssetSerializer(serializers.ModelSerializer):
@@ -205,11 +212,15 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             {"asset": asset.pk, "sidecar": bool(asset.c2pa_sidecar_key), **reading.as_dict()}
         )
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], renderer_classes=PROV_RENDERERS)
     def lineage(self, request, pk=None):
-        """The asset's ancestors and descendants as W3C PROV-JSON."""
-        return Response(asset_lineage_prov(self.get_object(), principal=self.principal))
+        """The asset's ancestors and descendants as W3C PROV-JSON, or as PROV-O in JSON-LD for
+        ``Accept: application/ld+json``."""
+        document = asset_lineage_prov(self.get_object(), principal=self.principal)
+        if isinstance(request.accepted_renderer, JsonLdRenderer):
+            document = prov_jsonld(document)
+        return Response(document)
 
 
 class PersonSerializer(StrictModelSerializer):

@@ -1,4 +1,4 @@
-"""The provenance graph: ancestors and descendants over Derivation edges, and W3C PROV-JSON export.
+"""The provenance graph: ancestors and descendants over Derivation edges, and W3C PROV export.
 
 Both walks are one recursive CTE each: the number of queries does not depend on the depth or the
 width of the graph. The SQL is the same on PostgreSQL and SQLite.
@@ -13,6 +13,7 @@ from django.db import connection
 
 from assets.choices import LineageNode
 from assets.models import Asset, Derivation
+from assets.prov import prov_document
 
 MAX_DEPTH = 64
 
@@ -89,12 +90,8 @@ def asset_ancestors(asset, *, max_depth: int = MAX_DEPTH) -> list[Node]:
     return lineage_ancestors([(LineageNode.ASSET, asset.pk)], max_depth=max_depth)
 
 
-def _qname(node_type: str, node_id: int) -> str:
-    return f"clearcut:{node_type}/{node_id}"
-
-
 def asset_lineage_prov(asset, *, principal=None) -> dict:
-    """The asset's ancestry and descendants as a W3C PROV-JSON document.
+    """The asset's ancestry and descendants as a W3C PROV-JSON document (see ``assets.prov``).
 
     With a principal, footage of productions they cannot see is left out, edges to it included.
     """
@@ -122,54 +119,7 @@ def asset_lineage_prov(asset, *, principal=None) -> dict:
         if (e.output_type, e.output_id) in keys and (e.input_type, e.input_id) in keys
     ]
     assets = {a.pk: a for a in Asset.objects.filter(pk__in=ids_by_type.get(LineageNode.ASSET, ()))}
-    return _prov_document(keys, edges, assets)
-
-
-def _entity(node_type: str, node_id: int, assets: dict) -> dict:
-    entity = {"prov:type": f"clearcut:{node_type}"}
-    asset = assets.get(node_id) if node_type == LineageNode.ASSET else None
-    if asset is not None:
-        entity |= {
-            "prov:label": asset.original_filename,
-            "clearcut:sha256": asset.sha256,
-            "clearcut:status": asset.status,
-            "clearcut:origin": asset.origin,
-        }
-    return entity
-
-
-def _prov_document(keys, edges, assets) -> dict:
-    document = {
-        "prefix": {
-            "clearcut": "https://clearcut.invalid/ns#",
-            "prov": "http://www.w3.org/ns/prov#",
-        },
-        "entity": {_qname(t, i): _entity(t, i, assets) for t, i in sorted(keys)},
-        "activity": {},
-        "wasDerivedFrom": {},
-        "used": {},
-        "wasGeneratedBy": {},
-    }
-    for edge in edges:
-        output, source = (
-            _qname(edge.output_type, edge.output_id),
-            _qname(edge.input_type, edge.input_id),
-        )
-        document["wasDerivedFrom"][f"_:d{edge.pk}"] = {
-            "prov:generatedEntity": output,
-            "prov:usedEntity": source,
-            "clearcut:role": edge.role,
-        }
-        if edge.activity_id is None:
-            continue
-        activity = _qname(edge.activity_type, edge.activity_id)
-        document["activity"].setdefault(activity, {"prov:type": f"clearcut:{edge.activity_type}"})
-        document["used"][f"_:u{edge.pk}"] = {"prov:activity": activity, "prov:entity": source}
-        document["wasGeneratedBy"][f"_:g{output}-{activity}"] = {
-            "prov:entity": output,
-            "prov:activity": activity,
-        }
-    return document
+    return prov_document(keys, edges, assets)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,15 @@ def check_grant(data: dict, prefix: str = "") -> None:
         start_field=f"{prefix}valid_from",
         end_field=f"{prefix}valid_until",
     )
+    if data.get("kind") == GrantKind.PROHIBITION:
+        for field in ("attribution", "notice"):
+            if data.get(field):
+                raise ValidationError(
+                    {
+                        f"{prefix}{field}": "A prohibition carries no duties: duties (attribution, "
+                        "notice) belong to permissions."
+                    }
+                )
     notice = data.get("notice") or ""
     if len(notice) > NOTICE_MAX_LENGTH:
         raise ValidationError(

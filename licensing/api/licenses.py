@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,6 +21,7 @@ from licensing.services.licenses import GRANT_FIELDS
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.fields import IdField, ProductionCodeField
 from studio.api.permissions import SignedIn, request_principal
+from studio.api.renderers import LINKED_DATA_RENDERERS
 from studio.choices import ScopeAction
 
 
@@ -186,11 +188,12 @@ class LicenseViewSet(
         )
         return Response({"added": added})
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], renderer_classes=LINKED_DATA_RENDERERS)
     def odrl(self, request, pk=None):
-        """The license as an ODRL 2.2 JSON-LD policy."""
-        return Response(license_to_odrl(self.get_object()), content_type="application/ld+json")
+        """The license as an ODRL 2.2 JSON-LD policy (``application/ld+json`` unless the client
+        asks for plain ``application/json``)."""
+        return Response(license_to_odrl(self.get_object()))
 
     @extend_schema(request=OdrlImportSerializer, responses={201: LicenseSerializer})
     @action(detail=False, methods=["post"], url_path="import-odrl")

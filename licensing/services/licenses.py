@@ -12,6 +12,7 @@ from assets.models import Asset
 from licensing.choices import Coverage, LicenseStatus
 from licensing.models import Grant, License, LicensedAsset, Party
 from licensing.odrl import odrl_to_license
+from licensing.odrl.terms import refuse
 from licensing.services.taint import taint_follow_license
 from licensing.validation import check_grant, check_window
 from studio.audit import audit_record
@@ -258,15 +259,15 @@ def license_import_odrl(*, actor: Actor, production: Production, document) -> Li
     require_production_access(actor, production, ScopeAction.LEGAL)
     parsed = odrl_to_license(document)
     if parsed["fields"]["starts_at"] is None:
-        raise ValidationError({"clearcut:startsAt": "The license needs a start date-time."})
+        raise refuse(("clearcut:startsAt",), "The license needs a start date-time.")
     reference = parsed["fields"]["reference"]
     if License.objects.filter(production=production, reference=reference).exists():
         raise Conflict(f"{production.code} already has a license with reference {reference}.")
     assets = list(Asset.objects.filter(production=production, sha256__in=parsed["assets"]))
     missing = sorted(set(parsed["assets"]) - {a.sha256 for a in assets})
     if missing:
-        raise ValidationError(
-            {"clearcut:assets": f"No asset of {production.code} has SHA-256 {', '.join(missing)}."}
+        raise refuse(
+            ("clearcut:assets",), f"No asset of {production.code} has SHA-256 {', '.join(missing)}."
         )
     codes = {c for g in parsed["grants"] for c in g["production_codes"]}
     by_code = {p.code: p for p in Production.objects.filter(code__in=codes)}
@@ -282,8 +283,8 @@ def license_import_odrl(*, actor: Actor, production: Production, document) -> Li
             production=production, sha256=parsed["contract_document"]
         ).first()
         if contract is None:
-            raise ValidationError(
-                {"clearcut:contractDocument": f"No asset of {production.code} has that SHA-256."}
+            raise refuse(
+                ("clearcut:contractDocument",), f"No asset of {production.code} has that SHA-256."
             )
     with transaction.atomic():
         licensor, _ = Party.objects.get_or_create(name=parsed["licensor"])

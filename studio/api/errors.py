@@ -109,7 +109,7 @@ def problem_exception_handler(exc, context):
         response.data = problem(response.status_code, str(detail), code=code)
     request = context.get("request")
     renderer = getattr(request, "accepted_renderer", None)
-    if renderer is None or getattr(renderer, "format", "json") == "json":
+    if renderer is None or getattr(renderer, "format", "json") in ("json", "jsonld"):
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
 

@@ -1,6 +1,24 @@
-"""Lineage: edges recorded by the service, walks in one query whatever the shape, PROV-JSON export."""
+"""Lineage: edges recorded by the service, walks in one query whatever the shape, PROV export."""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
+from prov.identifier import QualifiedName
+from prov.model import (
+    PROV,
+    ProvActivity,
+    ProvAgent,
+    ProvAssociation,
+    ProvAttribution,
+    ProvDelegation,
+    ProvDocument,
+    ProvGeneration,
+    ProvUsage,
+)
+from pyld import jsonld
 
 from assets import services
 from assets.lineage import (
@@ -12,8 +30,15 @@ from assets.lineage import (
     lineage_descendants,
 )
 from assets.models import Derivation
+from editing.models import EditJob, ModelVersion, TrainingRun
 from studio.actors import SystemActor
+from studio.audit import audit_record
 from studio.models import AuditEvent
+from tests.factories import make_token
+
+NS = "https://clearcut.invalid/ns#"
+PROV_NS = "http://www.w3.org/ns/prov#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 EDITOR = SystemActor("lineage-test")
 
@@ -229,3 +254,218 @@ def test_the_api_does_not_reveal_footage_of_another_production(
     assert response.status_code == 200
     assert "secret-reshoot.mov" not in response.content.decode()
     assert theirs.sha256 not in response.content.decode()
+
+
+# --- W3C PROV: agents, times, relations, read by the prov package ---------------------------------
+
+T0 = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Made:
+    footage: object
+    output: object
+    model: object
+    run: object
+    job: object
+    user: object
+    token: object
+
+
+@pytest.fixture
+def edited_and_trained(production, asset_row, member) -> Made:
+    """An adapter (77) trained on footage by a training run a coordinator asked for, then an edit
+    of the footage with that adapter, asked for through the coordinator's API token."""
+    user = member("coordinator", production)
+    token, _ = make_token(user, [production], can_write=True, name="mam")
+    model = ModelVersion.objects.create(
+        family="tiny-sd",
+        version="1.0",
+        task="inpaint",
+        location="/models/tiny",
+        weights_sha256="a" * 64,
+        registered_by="admin",
+    )
+    footage, output = asset_row(production), asset_row(production)
+    common = {"production": production, "model_version": model, "territory": "US", "media": "svod"}
+    run = TrainingRun.objects.create(
+        **common,
+        name="lora-a",
+        seed=1,
+        requested_by=user.username,
+        requested_by_id=user.pk,
+        worker="gpu-1@render:4242",
+        device="cuda:0",
+        status="succeeded",
+        started_at=T0,
+        finished_at=T0 + dt.timedelta(hours=1),
+    )
+    services.derivation_record(
+        actor=EDITOR,
+        production=production,
+        output=("adapter", 77),
+        inputs=[("asset", footage.pk, "training"), ("model_version", model.pk, "base_model")],
+        activity=("training_run", run.pk),
+    )
+    job = EditJob.objects.create(
+        **common,
+        operation="inpaint",
+        seed=2,
+        requested_by=f"{user.username} (token mam)",
+        requested_by_id=user.pk,
+        worker="gpu-2@render:7",
+        device="cuda:1",
+        status="succeeded",
+        started_at=T0 + dt.timedelta(hours=2),
+        finished_at=T0 + dt.timedelta(hours=2, minutes=5),
+    )
+    audit_record(actor=token, action="editing.job.queued", production=production, target=job)
+    services.derivation_record(
+        actor=EDITOR,
+        production=production,
+        output=("asset", output.pk),
+        inputs=[
+            ("asset", footage.pk, "parentOf"),
+            ("model_version", model.pk, "model"),
+            ("adapter", 77, "adapter"),
+        ],
+        activity=("edit_job", job.pk),
+    )
+    return Made(footage, output, model, run, job, user, token)
+
+
+def _load(document: dict) -> ProvDocument:
+    return ProvDocument.deserialize(content=json.dumps(document), format="json")
+
+
+def _relations(prov: ProvDocument, kind, *names) -> set[tuple]:
+    found = set()
+    for record in prov.get_records(kind):
+        values = dict(record.attributes)
+        found.add(tuple(str(values.get(PROV[n])) for n in names))
+    return found
+
+
+def test_every_export_loads_with_the_prov_package(graded, edited_and_trained):
+    made = edited_and_trained
+    for asset in (*graded, made.footage, made.output):
+        prov = _load(asset_lineage_prov(asset))
+        assert prov.get_records()
+        for record in prov.get_records():
+            for name, value in record.attributes:
+                if name == PROV["type"]:
+                    assert isinstance(value, QualifiedName), (record, value)
+
+
+def test_an_edit_names_who_asked_the_worker_and_the_model(edited_and_trained):
+    made = edited_and_trained
+    prov = _load(asset_lineage_prov(made.output))
+    job, user = f"clearcut:edit_job/{made.job.pk}", f"clearcut:user/{made.user.pk}"
+    token, model = f"clearcut:token/{made.token.pk}", f"clearcut:model_version/{made.model.pk}"
+    worker = "clearcut:worker/gpu-2%40render%3A7"
+
+    assert _relations(prov, ProvAssociation, "activity", "agent", "role") >= {
+        (job, token, "clearcut:requester"),
+        (job, worker, "clearcut:worker"),
+        (job, model, "clearcut:model"),
+    }
+    assert _relations(prov, ProvDelegation, "delegate", "responsible", "activity") == {
+        (token, user, job)
+    }
+    assert (f"clearcut:asset/{made.output.pk}", user) in _relations(
+        prov, ProvAttribution, "entity", "agent"
+    )
+    agents = {
+        str(a.identifier): {str(t) for t in a.get_asserted_types()}
+        for a in prov.get_records(ProvAgent)
+    }
+    assert agents[user] == {"prov:Person"}
+    assert agents[token] == agents[worker] == agents[model] == {"prov:SoftwareAgent"}
+    [activity] = [a for a in prov.get_records(ProvActivity) if str(a.identifier) == job]
+    assert (activity.get_startTime(), activity.get_endTime()) == (
+        made.job.started_at,
+        made.job.finished_at,
+    )
+
+
+def test_a_training_run_names_who_asked_the_worker_and_the_base_model(edited_and_trained):
+    made = edited_and_trained
+    prov = _load(asset_lineage_prov(made.footage))
+    run, user = f"clearcut:training_run/{made.run.pk}", f"clearcut:user/{made.user.pk}"
+    model = f"clearcut:model_version/{made.model.pk}"
+
+    assert _relations(prov, ProvAssociation, "activity", "agent", "role") >= {
+        (run, user, "clearcut:requester"),
+        (run, "clearcut:worker/gpu-1%40render%3A4242", "clearcut:worker"),
+        (run, model, "clearcut:model"),
+    }
+    assert ("clearcut:adapter/77", user) in _relations(prov, ProvAttribution, "entity", "agent")
+    assert ("clearcut:adapter/77", run) in _relations(prov, ProvGeneration, "entity", "activity")
+    assert (run, f"clearcut:asset/{made.footage.pk}") in _relations(
+        prov, ProvUsage, "activity", "entity"
+    )
+    [activity] = [a for a in prov.get_records(ProvActivity) if str(a.identifier) == run]
+    assert (activity.get_startTime(), activity.get_endTime()) == (T0, T0 + dt.timedelta(hours=1))
+
+
+def test_the_lineage_is_prov_o_json_ld_when_asked(api, production, member, edited_and_trained):
+    made = edited_and_trained
+    api.force_login(member("viewer", production))
+
+    response = api.get(
+        f"/api/v1/assets/{made.output.pk}/lineage/", HTTP_ACCEPT="application/ld+json"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/ld+json")
+    found = {
+        (q["subject"]["value"], q["predicate"]["value"], q["object"]["value"])
+        for q in jsonld.to_rdf(response.json())["@default"]
+    }
+    job = f"{NS}edit_job/{made.job.pk}"
+    assert (job, f"{PROV_NS}wasAssociatedWith", f"{NS}token/{made.token.pk}") in found
+    assert (job, f"{PROV_NS}startedAtTime", made.job.started_at.isoformat()) in found
+    assert (job, f"{PROV_NS}endedAtTime", made.job.finished_at.isoformat()) in found
+    assert (
+        f"{NS}asset/{made.output.pk}",
+        f"{PROV_NS}wasAttributedTo",
+        f"{NS}user/{made.user.pk}",
+    ) in found
+    assert (job, RDF_TYPE, f"{PROV_NS}Activity") in found
+    plain = api.get(f"/api/v1/assets/{made.output.pk}/lineage/")
+    assert plain["Content-Type"].startswith("application/json")
+    assert plain.json() == asset_lineage_prov(made.output)
+
+
+@pytest.mark.parametrize("edits", [1, 12])
+def test_the_prov_export_takes_the_same_queries_however_many_runs(
+    production, asset_row, edited_and_trained, django_assert_num_queries, edits
+):
+    """Walks, edges, assets, then one query per kind of run, the models and the requests' audit
+    rows: eight, whatever the number of edits and agents."""
+    made = edited_and_trained
+    for n in range(edits - 1):
+        job = EditJob.objects.create(
+            production=production,
+            operation="regrain",
+            seed=n,
+            territory="US",
+            media="svod",
+            requested_by="someone",
+            requested_by_id=made.user.pk,
+            worker=f"cpu-{n}@render:1",
+        )
+        derive(production, asset_row(production), made.output, activity=("edit_job", job.pk))
+
+    with django_assert_num_queries(8):
+        document = asset_lineage_prov(made.output)
+
+    assert len(document["activity"]) == edits + 1
+
+
+def test_openapi_offers_the_lineage_as_json_ld():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/assets/{id}/lineage/"]["get"]
+    assert {"application/json", "application/ld+json"} <= set(
+        operation["responses"]["200"]["content"]
+    )

@@ -224,7 +224,7 @@ BAD_POLICIES = {
         lambda w: policy_doc(w, assigner={"clearcut:name": "N" * 10_000}),
         "assigner.clearcut:name",
     ),
-    "party as a list": (lambda w: policy_doc(w, assignee=["a", "b"]), "assignee"),
+    "party as a list": (lambda w: policy_doc(w, assignee=["urn:x:a", "urn:x:b"]), "assignee"),
     "uid as an object": (
         lambda w: policy_doc(w, uid={"@id": "urn:x:1"}, **{"clearcut:reference": None}),
         "uid",
@@ -332,3 +332,17 @@ def test_a_bad_clearance_request_is_refused(world, coordinator, client_as, overr
     _refused(response, 400, field)
     assert ClearanceRequest.objects.count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("duty", ["attribution", "notice"])
+def test_a_prohibition_with_a_duty_is_refused(world, legal, client_as, duty):
+    """ODRL puts duties on permissions; a prohibition's would be exported as something it is not."""
+    grant = grant_payload(kind="prohibition", attribution="", notice="") | {duty: "Credit us."}
+    before = _counts()
+
+    response = client_as(legal).post(
+        LICENSES, license_payload(world, grants=[grant]), format="json"
+    )
+
+    _refused(response, 400, f"grants.0.{duty}")
+    assert _counts() == before

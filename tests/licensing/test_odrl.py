@@ -11,6 +11,8 @@ from licensing.odrl import ODRL_CONTEXT
 from licensing.services.licenses import GRANT_FIELDS
 from tests.licensing.world import NY, TOKYO, permission, prohibition
 
+XSD_DATE_TIME = "xsd:dateTime"
+
 URL = "/api/v1/licenses/"
 FROM = dt.datetime(2026, 3, 1, 9, 30, tzinfo=NY)
 UNTIL = dt.datetime(2027, 9, 1, 18, 0, tzinfo=TOKYO)
@@ -60,14 +62,24 @@ def test_the_export_is_an_odrl_agreement(world, legal, client_as, contract):
 
     assert ODRL_CONTEXT in policy["@context"]
     assert policy["@type"] == "Agreement"
-    assert policy["uid"] == "urn:clearcut:license:LIC-ODRL"
-    assert policy["assigner"]["clearcut:name"] == "StockCo"
+    assert policy["uid"] == "urn:clearcut:license:ALPHA:LIC-ODRL"
+    assert policy["conflict"] == "prohibit"
+    assert policy["assigner"] == {
+        "@type": "Party",
+        "uid": "urn:clearcut:party:StockCo",
+        "clearcut:name": "StockCo",
+    }
     assert policy["assignee"]["clearcut:name"] == "Studio"
+    for rule in policy["permission"] + policy["prohibition"]:
+        assert (rule["assigner"], rule["assignee"]) == (
+            "urn:clearcut:party:StockCo",
+            "urn:clearcut:party:Studio",
+        )
     assert sorted(policy["clearcut:assets"]) == sorted(world.assets[n].sha256 for n in ("a1", "a2"))
     assert [r["action"] for r in policy["permission"]] == ["distribute", "clearcut:ai_edit"]
     assert [r["action"] for r in policy["prohibition"]] == ["clearcut:ai_generative_train"]
     assert {r["target"] for r in policy["permission"] + policy["prohibition"]} == {
-        "urn:clearcut:license:LIC-ODRL:assets"
+        "urn:clearcut:license:ALPHA:LIC-ODRL:assets"
     }
 
 
@@ -83,8 +95,10 @@ def test_every_constraint_and_duty_is_exported(world, legal, client_as, contract
     assert constraints[("media", "isAnyOf")] == ["svod", "theatrical"]
     assert constraints[("language", "isAnyOf")] == ["en", "de"]
     assert constraints[("clearcut:production", "isAnyOf")] == ["ALPHA", "BRAVO"]
-    assert dt.datetime.fromisoformat(constraints[("dateTime", "gteq")]) == FROM
-    assert dt.datetime.fromisoformat(constraints[("dateTime", "lt")]) == UNTIL
+    start, end = constraints[("dateTime", "gteq")], constraints[("dateTime", "lt")]
+    assert start["@type"] == end["@type"] == XSD_DATE_TIME
+    assert dt.datetime.fromisoformat(start["@value"]) == FROM
+    assert dt.datetime.fromisoformat(end["@value"]) == UNTIL
     assert len(constraints) == len(distribute["constraint"]) == 7
     assert {d["action"]: d["clearcut:text"] for d in distribute["duty"]} == {
         "attribute": "Footage courtesy of StockCo",
@@ -104,13 +118,14 @@ def test_a_rule_without_limits_has_no_constraint_or_duty(world, legal, client_as
 def _as_tokyo_time(policy: dict) -> dict:
     """The same instants written with a +09:00 offset: an importer must compare instants."""
     policy = copy.deepcopy(policy)
-    for key in ("clearcut:startsAt", "clearcut:endsAt"):
-        policy[key] = dt.datetime.fromisoformat(policy[key]).astimezone(TOKYO).isoformat()
+    literals = [policy["clearcut:startsAt"], policy["clearcut:endsAt"]]
     for rule in policy["permission"] + policy["prohibition"]:
         for constraint in rule.get("constraint", []):
             if constraint["leftOperand"] == "dateTime":
-                moment = dt.datetime.fromisoformat(constraint["rightOperand"])
-                constraint["rightOperand"] = moment.astimezone(TOKYO).isoformat()
+                literals.append(constraint["rightOperand"])
+    for literal in literals:
+        moment = dt.datetime.fromisoformat(literal["@value"])
+        literal["@value"] = moment.astimezone(TOKYO).isoformat()
     return policy
 
 
