@@ -45,7 +45,12 @@ _HASHES = {
 
 
 class CheckpointError(Exception):
-    """Checkpoints cannot be written or verified at all (no store, no key): said in one sentence."""
+    """Checkpoints cannot be written or verified at all (no store, no key): said in one sentence,
+    and in ``public`` without paths or key details, for the pages and the API."""
+
+    def __init__(self, message: str, *, public: str | None = None):
+        super().__init__(message)
+        self.public = public or message
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,8 @@ def checkpoint_names() -> list[str]:
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise CheckpointError(
             f"The audit checkpoint store {_store_name(storage)} does not exist "
-            "(AUDIT_CHECKPOINT_DIR); no checkpoint can be read."
+            "(AUDIT_CHECKPOINT_DIR); no checkpoint can be read.",
+            public="The audit checkpoint store does not exist yet (AUDIT_CHECKPOINT_DIR).",
         ) from exc
     return sorted(name for name in files if name.endswith(".json"))
 
@@ -318,7 +324,7 @@ def latest_checkpoint_summary(*, chains: set[str] | None) -> dict:
     try:
         report = audit_verify_checkpoints(chains=chains, latest_only=True)
     except CheckpointError as exc:
-        return {"ok": None, "latest": None, "problems": [str(exc)]}
+        return {"ok": None, "latest": None, "problems": [exc.public]}
     problems = [str(problem) for problem in report.problems]
     return {
         "ok": report.ok if report.latest else None,

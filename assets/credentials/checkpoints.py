@@ -22,7 +22,10 @@ def audit_checkpoint_keys() -> CheckpointKeys:
             read_file(anchors, "The trust anchors (C2PA_TRUST_ANCHORS)") if anchors else None
         )
     except (SigningError, ImproperlyConfigured, ImportError) as exc:
-        raise CheckpointError(f"Audit checkpoints cannot be signed or checked: {exc}") from exc
+        raise CheckpointError(
+            f"Audit checkpoints cannot be signed or checked: {exc}",
+            public="No signing key is configured for audit checkpoints.",
+        ) from exc
     return CheckpointKeys(
         alg=signer.alg,
         certificate_chain_pem=signer.certificate_chain_pem,
