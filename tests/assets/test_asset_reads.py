@@ -154,6 +154,7 @@ def test_list_rows_read_columns_directly_and_say_what_drf_says(
 ):
     """The list's serializer skips DRF's generic lookups and reverses each link once per request;
     every row is still exactly what DRF's own ModelSerializer writes."""
+    from django.utils import timezone
     from rest_framework import serializers
     from rest_framework.request import Request
 
@@ -166,15 +167,17 @@ def test_list_rows_read_columns_directly_and_say_what_drf_says(
     rows = Asset.objects.select_related("production").order_by("pk")
     context = {"request": request}
 
-    fast = AssetSerializer(rows, many=True, context=context).data
-    plain = [
-        serializers.ModelSerializer.to_representation(
-            AssetSerializer(context={"request": request}), a
-        )
-        for a in rows
-    ]
+    with timezone.override("Europe/Paris"):  # the request's zone, as UserTimezoneMiddleware sets
+        fast = AssetSerializer(rows, many=True, context=context).data
+        plain = [
+            serializers.ModelSerializer.to_representation(
+                AssetSerializer(context={"request": request}), a
+            )
+            for a in rows
+        ]
 
     assert fast == plain
     assert fast[1]["proxy_url"] == f"http://localhost{URL}{rows[1].pk}/proxy/"
     assert fast[0]["thumbnail_url"] is None
     assert fast[0]["production"] == production.code
+    assert fast[0]["created_at"].endswith(("+01:00", "+02:00"))
