@@ -7,7 +7,11 @@ from django.db import connection
 from assets.credentials.devcert import write_dev_chain
 from studio.actors import SystemActor
 from studio.audit import audit_record, audit_verify, chain_for
-from studio.audit_checkpoints import audit_checkpoint_write, audit_verify_checkpoints
+from studio.audit_checkpoints import (
+    audit_checkpoint_write,
+    audit_verify_checkpoints,
+    latest_checkpoint_summary,
+)
 from studio.beat import BEAT_SCHEDULE
 from studio.tasks import audit_checkpoint
 from tests.audit_tamper import rewrite_tail
@@ -176,3 +180,34 @@ def test_without_a_signing_key_no_checkpoint_is_written(checkpoint_store, alpha,
     with pytest.raises(CommandError, match="Audit checkpoints cannot be signed"):
         call_command("audit_checkpoint")
     assert not checkpoint_store.exists()
+
+
+@on_postgres
+def test_the_verify_page_compares_each_chain_with_its_newest_checkpoint(checkpoint_store, alpha):
+    for n in range(3):
+        _event(alpha, n)
+    audit_checkpoint_write()
+    bravo = ProductionFactory(code="BRAVO")
+    _event(bravo)
+    audit_checkpoint_write()  # names BRAVO's chain only: ALPHA's did not move
+
+    assert latest_checkpoint_summary(chains={chain_for(alpha)})["ok"] is True
+    rewrite_tail(chain_for(alpha), first_seq=3)
+
+    summary = latest_checkpoint_summary(chains={chain_for(alpha)})
+    assert summary["ok"] is False
+    assert summary["problems"][0].startswith(f"chain {chain_for(alpha)}, seq 3:")
+    assert latest_checkpoint_summary(chains={chain_for(bravo)})["ok"] is True
+    assert latest_checkpoint_summary(chains=None)["ok"] is False
+
+
+def test_a_chain_no_checkpoint_names_is_not_called_intact(checkpoint_store, alpha):
+    _event(alpha)
+    audit_checkpoint_write()
+    bravo = ProductionFactory(code="BRAVO")
+    _event(bravo)
+
+    summary = latest_checkpoint_summary(chains={chain_for(bravo)})
+
+    assert summary["ok"] is None
+    assert summary["problems"] == ["No checkpoint names these chains yet."]
