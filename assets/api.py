@@ -12,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from assets import selectors, services
@@ -21,8 +20,14 @@ from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
 from assets.prov_ld import prov_jsonld
-from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
+from studio.api.base import (
+    ColumnReadingSerializer,
+    ScopedViewSetMixin,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from studio.api.fields import IdField, ProductionCodeField
+from studio.api.links import object_url
 from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
 from studio.api.renderers import JsonLdRenderer
@@ -34,7 +39,7 @@ from studio.http_ranges import ranged_file_response
 PROV_RENDERERS = [JSONRenderer, JsonLdRenderer]
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(ColumnReadingSerializer):
     production = serializers.SlugRelatedField(slug_field="code", read_only=True)
     original_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
@@ -75,7 +80,7 @@ class AssetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _url(self, obj, name):
-        return reverse(f"v1:asset-{name}", args=[obj.pk], request=self.context.get("request"))
+        return object_url(self.context, f"v1:asset-{name}", obj.pk)
 
     def get_original_url(self, obj) -> str:
         return self._url(obj, "original")

@@ -2,16 +2,33 @@
 
 import argparse
 import importlib
+import inspect
 import os
 import sys
 
-BENCHMARKS = ["audit_append", "ingest", "lineage", "gate", "stamp", "edit", "taint"]
+BENCHMARKS = [
+    "audit_append",
+    "ingest",
+    "lineage",
+    "gate",
+    "stamp",
+    "edit",
+    "taint",
+    "load",
+    "api_list",
+]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"one of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every benchmark's size")
+    parser.add_argument(
+        "--seconds", type=float, help="length of the timed benchmarks' runs (load, api_list)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="profile in-process instead of timing (load)"
+    )
     args = parser.parse_args()
     unknown = sorted(set(args.names) - set(BENCHMARKS))
     if unknown:
@@ -28,7 +45,14 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         print(f"Clearcut benchmarks on {where}")
         for name in args.names or BENCHMARKS:
-            importlib.import_module(f"bench.{name}").run(scale=args.scale)
+            run = importlib.import_module(f"bench.{name}").run
+            accepted = inspect.signature(run).parameters
+            extra = {
+                k: v
+                for k, v in (("seconds", args.seconds), ("profile", args.profile))
+                if k in accepted and v
+            }
+            run(scale=args.scale, **extra)
     return 0
 
 

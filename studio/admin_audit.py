@@ -16,7 +16,8 @@ from django.utils.safestring import mark_safe
 
 from studio.admin import ReadOnlyAdminMixin
 from studio.admin_pages import refused
-from studio.audit import audit_verify_visible
+from studio.audit import audit_verify_visible, visible_chains
+from studio.audit_checkpoints import latest_checkpoint_summary
 from studio.choices import ScopeAction
 from studio.models import AuditEvent, Production
 from studio.spreadsheets import BOM, Echo, csv_cell
@@ -185,12 +186,14 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             found = audit_verify_visible(principal=request.user, production=production)
         except PermissionDenied as exc:
             return refused(request, str(exc))
+        checkpoint = latest_checkpoint_summary(chains=visible_chains(found))
         context = {
             **self.admin_site.each_context(request),
             "title": "Audit chain verification",
             "opts": self.model._meta,
             "results": found,
-            "ok": all(item.report.ok for item in found),
+            "ok": all(item.report.ok for item in found) and checkpoint["ok"] is not False,
+            "checkpoint": checkpoint,
             "events": sum(item.report.events for item in found),
         }
         return TemplateResponse(request, "admin/studio/auditevent/verify.html", context)

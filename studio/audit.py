@@ -217,3 +217,8 @@ def audit_verify_visible(*, principal, production: Production | None = None) -> 
     if not found:
         raise PermissionDenied("Only legal staff verify the audit trail.")
     return found
+
+
+def visible_chains(found: list[ChainVerification]) -> set[str] | None:
+    """The chain names ``audit_verify_visible`` covered; None when it covered every chain."""
+    return None if any(item.chain == "all" for item in found) else {item.chain for item in found}

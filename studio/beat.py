@@ -6,6 +6,7 @@ from studio.env import env_int
 
 # Read here, not in settings: the Celery app imports this module before Django's settings load.
 OUTBOX_DISPATCH_INTERVAL_SECONDS = env_int("OUTBOX_DISPATCH_INTERVAL_SECONDS", 10)
+AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 300)
 
 BEAT_SCHEDULE = {
     "licensing-expiry-sweep": {
@@ -27,5 +28,12 @@ BEAT_SCHEDULE = {
         "schedule": OUTBOX_DISPATCH_INTERVAL_SECONDS,
         # A run nobody picked up before the next one is due is dropped, not piled up.
         "options": {"expires": OUTBOX_DISPATCH_INTERVAL_SECONDS},
+    },
+    # Signed chain heads off the database: a tail rewritten since then is found by
+    # `audit_verify --checkpoints`.
+    "studio-audit-checkpoint": {
+        "task": "studio.audit_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+        "options": {"expires": AUDIT_CHECKPOINT_INTERVAL_SECONDS},
     },
 }

@@ -162,6 +162,12 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # Signed heads of the audit chains (studio/audit_checkpoints.py): kept off the database, ideally
+    # on a mount the database's administrators cannot write.
+    "audit_checkpoints": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_path("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")},
+    },
 }
 
 # --- Assets ---------------------------------------------------------------------------------------

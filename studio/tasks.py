@@ -5,6 +5,7 @@ import socket
 
 from celery import shared_task
 
+from studio.audit_checkpoints import audit_checkpoint_write
 from studio.health import worker_heartbeat_record
 from studio.outbox import outbox_dispatch, outbox_prune
 
@@ -26,3 +27,9 @@ def dispatch_outbox() -> dict:
     """Send the outbox rows still pending, and prune the old sent ones."""
     outcomes = outbox_dispatch()
     return {**{str(k): v for k, v in outcomes.items()}, "pruned": outbox_prune()}
+
+
+@shared_task(name="studio.audit_checkpoint", soft_time_limit=60, time_limit=90)
+def audit_checkpoint() -> str | None:
+    """Write a signed checkpoint of the audit chain heads that moved (beat sends this)."""
+    return audit_checkpoint_write()

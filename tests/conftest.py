@@ -2,8 +2,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 from rest_framework.test import APIClient
 
+from assets.credentials.devcert import write_dev_chain
 from studio import queues
 from tests.factories import MembershipFactory, ProductionFactory, UserFactory, make_token
 
@@ -54,6 +56,26 @@ def token_client(db):
     return _client
 
 
+@pytest.fixture
+def checkpoint_store(settings, tmp_path):
+    """Audit checkpoints signed with a fresh development chain, kept in a folder of this test's."""
+    chain = write_dev_chain(tmp_path / "pki")
+    settings.C2PA_SIGNING_CHAIN = str(chain.chain_pem)
+    settings.C2PA_SIGNING_KEY = str(chain.key_pem)
+    settings.C2PA_TRUST_ANCHORS = str(chain.root_pem)
+    settings.C2PA_DEV_DEFAULTS = False
+    settings.C2PA_ALLOW_DEV_CERTIFICATE = True
+    store = tmp_path / "audit-checkpoints"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "audit_checkpoints": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": store},
+        },
+    }
+    return store
+
+
 @dataclass
 class Message:
     task: str
@@ -82,3 +104,16 @@ def broker(monkeypatch) -> Broker:
     recorded = Broker()
     monkeypatch.setattr(queues, "publish", recorded.publish)
     return recorded
+
+
+_sql_flush = DatabaseOperations.sql_flush
+
+
+def _sql_flush_past_the_audit_guard(self, style, tables, **kwargs):
+    """Transactional tests empty every table with one TRUNCATE, which the audit table's trigger
+    refuses; the test database's superuser flushes as a replica session (triggers off), only here."""
+    statements = _sql_flush(self, style, tables, **kwargs)
+    return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+
+DatabaseOperations.sql_flush = _sql_flush_past_the_audit_guard

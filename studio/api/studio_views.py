@@ -16,7 +16,8 @@ from studio.api.base import (
     StrictSerializer,
 )
 from studio.api.permissions import SignedIn, SignedInReader, request_principal
-from studio.audit import audit_verify_visible
+from studio.audit import audit_verify_visible, visible_chains
+from studio.audit_checkpoints import latest_checkpoint_summary
 from studio.choices import ScopeAction
 from studio.models import ApiToken, AuditEvent, Membership, Production
 
@@ -217,11 +218,23 @@ class ChainVerificationSerializer(serializers.Serializer):
     problems = serializers.ListField(child=serializers.CharField())
 
 
+class CheckpointVerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(
+        allow_null=True, help_text="null when there is no checkpoint to compare with."
+    )
+    latest = serializers.CharField(allow_null=True, help_text="The newest signed checkpoint read.")
+    problems = serializers.ListField(child=serializers.CharField())
+
+
 class AuditVerificationSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     events = serializers.IntegerField()
     first_problem = serializers.CharField(allow_null=True)
     chains = ChainVerificationSerializer(many=True)
+    checkpoint = CheckpointVerificationSerializer(
+        help_text="The newest signed checkpoint of the chain heads compared with the chains "
+        "(`manage.py audit_verify --checkpoints` compares every checkpoint)."
+    )
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):
@@ -255,10 +268,14 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
                 raise NotFound(f"No production {code!r} whose audit trail you may read.")
         found = audit_verify_visible(principal=self.principal, production=production)
         problems = [problem for item in found for problem in item.as_dict()["problems"]]
+        checkpoint = latest_checkpoint_summary(chains=visible_chains(found))
+        # No checkpoint to compare with is said in `checkpoint`; only a disagreement is a problem.
+        problems += checkpoint["problems"] if checkpoint["ok"] is False else []
         body = {
             "ok": not problems,
             "events": sum(item.report.events for item in found),
             "first_problem": problems[0] if problems else None,
             "chains": [item.as_dict() for item in found],
+            "checkpoint": checkpoint,
         }
         return Response(AuditVerificationSerializer(body).data)

@@ -1,7 +1,7 @@
 """On PostgreSQL, refuse UPDATE and DELETE on the audit table, whoever the client is.
 
-TRUNCATE stays a table-owner operation (test databases are flushed with it); production grants the
-application role INSERT and SELECT only on this table.
+TRUNCATE is refused by a statement trigger (0005); production grants the application role INSERT and
+SELECT only on this table.
 """
 
 from django.db import migrations

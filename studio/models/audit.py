@@ -17,8 +17,8 @@ def canonical_json(value) -> str:
 class AuditEvent(models.Model):
     """One decision or change that matters to legal: who did what to which object, and when.
 
-    Rows are append-only (a PostgreSQL trigger refuses UPDATE and DELETE) and hash-chained: each row
-    stores the hash of the previous row of its chain and its own hash over a canonical JSON of its
+    Rows are append-only (PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained:
+    each row stores the hash of the previous row of its chain and its own hash over a canonical JSON of its
     content, so ``manage.py audit_verify`` finds any row changed or removed after the fact.
     The actor is kept by id and by name, without foreign keys, so rows outlive users and tokens.
     """

@@ -147,3 +147,37 @@ def test_an_asset_of_another_production_is_not_found(
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_list_rows_read_columns_directly_and_say_what_drf_says(
+    api, production, member, asset_row, rf
+):
+    """The list's serializer skips DRF's generic lookups and reverses each link once per request;
+    every row is still exactly what DRF's own ModelSerializer writes."""
+    from django.utils import timezone
+    from rest_framework import serializers
+    from rest_framework.request import Request
+
+    from assets.api import AssetSerializer
+    from assets.models import Asset
+
+    asset_row(production)
+    asset_row(production, thumbnail_key="derived/x/t.jpg", proxy_key="derived/x/p.mp4", width=None)
+    request = Request(rf.get(URL, HTTP_HOST="localhost"))
+    rows = Asset.objects.select_related("production").order_by("pk")
+    context = {"request": request}
+
+    with timezone.override("Europe/Paris"):  # the request's zone, as UserTimezoneMiddleware sets
+        fast = AssetSerializer(rows, many=True, context=context).data
+        plain = [
+            serializers.ModelSerializer.to_representation(
+                AssetSerializer(context={"request": request}), a
+            )
+            for a in rows
+        ]
+
+    assert fast == plain
+    assert fast[1]["proxy_url"] == f"http://localhost{URL}{rows[1].pk}/proxy/"
+    assert fast[0]["thumbnail_url"] is None
+    assert fast[0]["production"] == production.code
+    assert fast[0]["created_at"].endswith(("+01:00", "+02:00"))

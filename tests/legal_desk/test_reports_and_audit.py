@@ -10,7 +10,9 @@ from django.db import connection
 from django.urls import reverse
 
 from licensing.services import consent_create
+from studio.audit_checkpoints import audit_checkpoint_write
 from studio.models import AuditEvent
+from tests.audit_tamper import rewrite_tail
 from tests.licensing.world import T0
 
 BOM = "\ufeff".encode()
@@ -139,7 +141,8 @@ def test_coordinators_cannot_verify_the_chain(coordinator_client, trail):
 VERIFY = "/api/v1/audit-events/verify/"
 
 
-def test_the_verify_api_answers_legal_staff(api, legal, trail, world):
+def test_the_verify_api_answers_legal_staff(api, legal, trail, world, checkpoint_store):
+    checkpoint = audit_checkpoint_write()
     api.force_authenticate(legal)
 
     response = api.post(VERIFY, {"production": "ALPHA"}, format="json")
@@ -158,7 +161,41 @@ def test_the_verify_api_answers_legal_staff(api, legal, trail, world):
                 "problems": [],
             }
         ],
+        "checkpoint": {"ok": True, "latest": checkpoint, "problems": []},
     }
+
+
+def test_the_verify_api_says_when_there_is_no_checkpoint_to_compare(
+    api, legal, trail, checkpoint_store
+):
+    api.force_authenticate(legal)
+
+    body = api.post(VERIFY, {"production": "ALPHA"}, format="json").json()
+
+    assert body["ok"] is True
+    assert body["checkpoint"]["ok"] is None
+    assert body["checkpoint"]["problems"] == [
+        "The audit checkpoint store does not exist yet (AUDIT_CHECKPOINT_DIR)."
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_verify_reports_a_tail_rewritten_since_the_last_checkpoint(
+    api, legal, legal_client, trail, world, checkpoint_store
+):
+    audit_checkpoint_write()
+    rewrite_tail(f"production:{world.production.pk}", first_seq=2)
+    api.force_authenticate(legal)
+
+    body = api.post(VERIFY, {"production": "ALPHA"}, format="json").json()
+    page = legal_client.get(reverse("admin:studio_auditevent_verify")).content.decode()
+
+    assert body["ok"] is False
+    assert body["chains"][0]["ok"] is True
+    assert f"chain production:{world.production.pk}, seq 2:" in body["first_problem"]
+    assert body["checkpoint"]["ok"] is False
+    assert "Audit chain broken" in page
+    assert f"chain production:{world.production.pk}, seq 2:" in page
 
 
 def test_the_verify_api_refuses_coordinators(api, coordinator, trail):
