@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from legal.pickers import IMPACT_PICKERS
+from legal.pickers import IMPACT_PICKERS, Picker
 from legal.reports.common import AUDIT, Report, _label, _nodes
 from legal.reports.decisions import DECISION_COLUMNS, report_decisions
 from legal.reports.expiring import EXPIRING_COLUMNS, report_expiring
@@ -34,8 +34,8 @@ class Param:
     label: str
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
-    # user -> [(value, label)]: the page offers these by name (the value is what the report takes).
-    options: Callable[..., list[tuple[str, str]]] | None = None
+    # Searched by name on the page; the id it finds is what the report takes.
+    picker: Picker | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ REPORTS: dict[str, ReportSpec] = {
             "Everything containing a person, footage, an adapter or a license's footage.",
             report_impact,
             tuple(
-                Param(name, name.capitalize(), help=_ID_HELP, options=IMPACT_PICKERS[name])
+                Param(name, name.capitalize(), help=_ID_HELP, picker=IMPACT_PICKERS[name])
                 for name in IMPACT_SUBJECTS
             ),
             needs_params=True,
@@ -75,7 +75,7 @@ REPORTS: dict[str, ReportSpec] = {
                     "license",
                     "License",
                     help="a license id; empty for every license",
-                    options=IMPACT_PICKERS["license"],
+                    picker=IMPACT_PICKERS["license"],
                 ),
             ),
         ),
