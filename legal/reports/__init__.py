@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from legal.pickers import IMPACT_PICKERS, Picker
-from legal.reports.common import AUDIT, Report, _label, _nodes
+from legal.reports.common import AUDIT, MAX_ID, Report, _label, _nodes
 from legal.reports.decisions import DECISION_COLUMNS, report_decisions
 from legal.reports.expiring import EXPIRING_COLUMNS, report_expiring
 from legal.reports.impact import IMPACT_COLUMNS, IMPACT_SUBJECTS, report_impact
@@ -36,6 +36,15 @@ class Param:
     help: str = ""
     # Searched by name on the page; the id it finds is what the report takes.
     picker: Picker | None = None
+    # JSON Schema of the value, for the API's documentation (ids, choices and text are inferred).
+    schema: dict | None = None
+
+    def value_schema(self) -> dict:
+        if self.picker:
+            return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        if self.choices:
+            return {"type": "string", "enum": [value for value, _ in self.choices if value]}
+        return self.schema or {"type": "string"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,14 @@ REPORTS: dict[str, ReportSpec] = {
             "Expiring soon",
             "Active licenses and standing consents ending within a number of days.",
             report_expiring,
-            (Param("days", "Days", help="1 to 3650; 30 if empty"),),
+            (
+                Param(
+                    "days",
+                    "Days",
+                    help="1 to 3650; 30 if empty",
+                    schema={"type": "integer", "minimum": 1, "maximum": 3650},
+                ),
+            ),
         ),
         ReportSpec(
             "tainted",

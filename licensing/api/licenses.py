@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -186,7 +187,7 @@ class LicenseViewSet(
         )
         return Response({"added": added})
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def odrl(self, request, pk=None):
         """The license as an ODRL 2.2 JSON-LD policy."""

@@ -10,8 +10,21 @@ from studio.choices import ScopeAction
 from studio.models import Production
 
 
+class CheckedSlugField(serializers.SlugRelatedField):
+    """A related row by a text key: text that no key can be (a NUL byte, longer than the column)
+    is "does not exist", never a query the database refuses."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        column = self.get_queryset().model._meta.get_field(self.slug_field)
+        if "\x00" in data or (column.max_length and len(data) > column.max_length):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data[:100])
+        return super().to_internal_value(data)
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class ProductionCodeField(serializers.SlugRelatedField):
+class ProductionCodeField(CheckedSlugField):
     """A production named by its code, limited to those the caller may write to."""
 
     def __init__(self, scope_action: str = ScopeAction.CHANGE, **kwargs):

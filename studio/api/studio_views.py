@@ -15,6 +15,7 @@ from studio.api.base import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from studio.api.fields import CheckedSlugField
 from studio.api.permissions import SignedIn, SignedInReader, request_principal
 from studio.audit import audit_verify_visible
 from studio.choices import ScopeAction
@@ -106,9 +107,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 class ApiTokenCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
-    productions = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Production.objects.all()
-    )
+    productions = CheckedSlugField(slug_field="code", many=True, queryset=Production.objects.all())
     can_write = serializers.BooleanField(default=False)
     expires_at = serializers.DateTimeField(required=False)
 
