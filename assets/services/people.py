@@ -167,6 +167,10 @@ def appearance_delete(*, actor: Actor, appearance: Appearance) -> None:
         appearance.delete()
 
 
+# A crowd is not cast one by one: more people than this in one call is a mistake.
+MAX_PEOPLE_AT_ONCE = 500
+
+
 def appearance_create_many(*, actor: Actor, asset: Asset, people: list[Person]) -> list[Appearance]:
     """People seen in the whole asset (as picked at upload): all recorded, or none.
 
@@ -174,6 +178,10 @@ def appearance_create_many(*, actor: Actor, asset: Asset, people: list[Person]) 
     without a time range is not added twice (the same file uploaded again).
     """
     require_production_access(actor, asset.production, ScopeAction.CHANGE)
+    if len(people) > MAX_PEOPLE_AT_ONCE:
+        raise ValidationError(
+            {"people": f"At most {MAX_PEOPLE_AT_ONCE} people at once ({len(people)} given)."}
+        )
     whole = set(
         asset.appearances.filter(start_seconds=None, end_seconds=None).values_list(
             "person_id", flat=True

@@ -1,10 +1,13 @@
 """People and their appearances in footage over the API: scope, rules, one audit row per write."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assets.models import Appearance, Person
+from assets.services import appearance_create_many
+from assets.services.people import MAX_PEOPLE_AT_ONCE
 from studio.models import AuditEvent
 from tests.factories import MembershipFactory
 
@@ -267,3 +270,16 @@ def test_the_appearance_list_costs_the_same_for_1_and_50(
 
     assert len(api.get(APPEARANCES).json()["results"]) == 50
     assert with_fifty == with_one
+
+
+def test_more_people_at_once_than_the_limit_records_no_one(coordinator, footage, production):
+    asset, _ = footage
+    crowd = Person.objects.bulk_create(
+        Person(name=f"Extra {i}") for i in range(MAX_PEOPLE_AT_ONCE + 1)
+    )
+    with pytest.raises(ValidationError) as refused:
+        appearance_create_many(actor=coordinator, asset=asset, people=crowd)
+
+    assert "people" in refused.value.message_dict
+    assert not Appearance.objects.exists()
+    assert not AuditEvent.objects.exists()
