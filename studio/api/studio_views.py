@@ -155,7 +155,8 @@ class ApiTokenViewSet(ScopedReadOnlyViewSet):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    production = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null for studio-wide events (the studio chain).
+    production = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent

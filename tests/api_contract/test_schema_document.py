@@ -111,3 +111,44 @@ def test_a_post_on_a_collection_documents_no_list_filters(schema):
 )
 def test_fields_that_can_be_null_say_so(schema, component, field):
     assert schema["components"]["schemas"][component]["properties"][field].get("nullable") is True
+
+
+def _model_serializers():
+    from rest_framework import serializers
+
+    def below(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+
+    apps = ("assets", "licensing", "editing", "legal", "studio")
+    for cls in set(below(serializers.ModelSerializer)):
+        if cls.__module__.split(".")[0] in apps and hasattr(cls, "Meta"):
+            yield cls
+
+
+def _can_be_null(model, source: str) -> bool | None:
+    """Whether a dotted source can be null along the way (None: not a model field path)."""
+    nullable = False
+    for part in source.split("."):
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # a property or method: not decided here
+            return None
+        nullable |= bool(getattr(field, "null", False))
+        model = field.related_model or model
+    return nullable
+
+
+def test_read_only_fields_that_can_be_null_say_so(schema):
+    from rest_framework.relations import ManyRelatedField
+
+    unmarked = []
+    for cls in _model_serializers():
+        for name, field in cls().fields.items():
+            source = field.source or name
+            if not field.read_only or source == "*" or isinstance(field, ManyRelatedField):
+                continue
+            if _can_be_null(cls.Meta.model, source) and not field.allow_null:
+                unmarked.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert unmarked == []
