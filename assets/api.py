@@ -20,6 +20,7 @@ from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
 from assets.models import Appearance, Asset, Person
 from assets.prov_ld import prov_jsonld
+from assets.sniff import media_types
 from studio.api.base import (
     ColumnReadingSerializer,
     ScopedViewSetMixin,
@@ -123,6 +124,14 @@ class WithdrawSerializer(StrictSerializer):
         return fields
 
 
+PROXY_TYPES = ["video/mp4", "image/webp"]
+
+
+def _downloads(media: list[str]) -> dict:
+    """A file: 200 whole, 206 the byte range asked for (Range), in the file's own media type."""
+    return {(code, mime): OpenApiTypes.BINARY for code in (200, 206) for mime in media}
+
+
 class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Footage: upload (streamed, hashed, deduplicated), list, detail, downloads and lineage."""
 
@@ -175,26 +184,29 @@ class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             attachment=attachment,
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=_downloads(media_types()))
     @action(detail=True, methods=["get"])
     def original(self, request, pk=None):
+        """The original file, as ingested, in its own media type (Range requests answer 206)."""
         asset = self.get_object()
         return self._file(
             asset, asset.storage_key, asset.original_filename, asset.mime_type, attachment=True
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=_downloads(PROXY_TYPES))
     @action(detail=True, methods=["get"])
     def proxy(self, request, pk=None):
+        """The viewing copy: an MP4 for footage with pictures, a WebP for stills."""
         asset = self.get_object()
-        mime = "video/mp4" if asset.proxy_key.endswith(".mp4") else "image/webp"
+        mime = PROXY_TYPES[0] if asset.proxy_key.endswith(".mp4") else PROXY_TYPES[1]
         return self._file(
             asset, asset.proxy_key, asset.proxy_key.rsplit("/", 1)[-1], mime, attachment=False
         )
 
-    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @extend_schema(responses=_downloads(["image/jpeg"]))
     @action(detail=True, methods=["get"])
     def thumbnail(self, request, pk=None):
+        """A JPEG thumbnail."""
         asset = self.get_object()
         return self._file(asset, asset.thumbnail_key, "thumb.jpg", "image/jpeg", attachment=False)
 

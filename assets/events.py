@@ -4,7 +4,7 @@ transaction (``studio.events``)."""
 from __future__ import annotations
 
 from assets.models import Asset
-from studio.events import Event, event_emit
+from studio.events import Event, event_emit, event_emit_many
 
 
 def asset_ingested(asset: Asset) -> None:
@@ -23,6 +23,17 @@ def asset_ingested(asset: Asset) -> None:
     event_emit(Event.ASSET_INGESTED, production=asset.production, data=data)
 
 
+def _withdrawn_data(asset: Asset, reason: str) -> dict:
+    return {"asset": asset.pk, "sha256": asset.sha256, "reason": reason}
+
+
 def asset_withdrawn(asset: Asset, *, reason: str) -> None:
-    data = {"asset": asset.pk, "sha256": asset.sha256, "reason": reason}
-    event_emit(Event.ASSET_WITHDRAWN, production=asset.production, data=data)
+    event_emit(
+        Event.ASSET_WITHDRAWN, production=asset.production, data=_withdrawn_data(asset, reason)
+    )
+
+
+def assets_withdrawn(assets: list[Asset], *, reason: str) -> None:
+    """``asset_withdrawn`` for each asset, their productions' subscriptions read once."""
+    items = [(asset.production, _withdrawn_data(asset, reason)) for asset in assets]
+    event_emit_many(Event.ASSET_WITHDRAWN, items)

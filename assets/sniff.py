@@ -58,3 +58,10 @@ def sniff(head: bytes) -> Sniffed | None:
 
 def supported_formats() -> str:
     return "MP4, MOV, MKV, MXF, AVI, JPEG, PNG, GIF, TIFF, WebP, AVIF, WAV, FLAC, MP3, Ogg, PDF"
+
+
+def media_types() -> list[str]:
+    """Every MIME type ``sniff`` can give an asset (what its original download answers with)."""
+    found = {s.mime_type for s in (*_BMFF_BRANDS.values(), *_RIFF.values())}
+    found |= {s.mime_type for _, s in _PREFIXES} | {"video/mp4", "audio/mpeg"}
+    return sorted(found)

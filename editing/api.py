@@ -184,8 +184,21 @@ class EditRequestSerializer(StrictSerializer):
     adapters = AdapterWeightSerializer(many=True, required=False)
 
 
-@extend_schema_field(OpenApiTypes.OBJECT)
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "allowed": {"type": "boolean"},
+            "reasons": {"type": "array", "items": {"type": "object", "additionalProperties": {}}},
+            "rule_version": {"type": "string"},
+            "evaluated_at": {"type": "string", "format": "date-time"},
+        },
+        "required": ["allowed", "reasons", "rule_version", "evaluated_at"],
+    }
+)
 class DecisionField(serializers.Field):
+    """A stored gate decision; null where the job was never gated at that point."""
+
     def to_representation(self, evaluation):
         if evaluation is None:
             return None
@@ -199,8 +212,8 @@ class DecisionField(serializers.Field):
 
 class _RunSerializer(serializers.ModelSerializer):
     production = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    submit_decision = DecisionField(source="submit_evaluation", read_only=True)
-    start_decision = DecisionField(source="start_evaluation", read_only=True)
+    submit_decision = DecisionField(source="submit_evaluation", read_only=True, allow_null=True)
+    start_decision = DecisionField(source="start_evaluation", read_only=True, allow_null=True)
     RUN_FIELDS = [
         "id",
         "production",

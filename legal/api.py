@@ -13,12 +13,15 @@ from studio.api.permissions import request_principal
 
 def _schema_parameters() -> list[OpenApiParameter]:
     users: dict[str, list[str]] = {}
+    schemas: dict[str, dict] = {}
     for spec in REPORTS.values():
         for param in spec.params:
             users.setdefault(param.name, []).append(f"{spec.name} ({param.help or param.label})")
+            schemas[param.name] = param.value_schema()
     report = OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(REPORTS))
     return [report] + [
-        OpenApiParameter(name, str, description="; ".join(users[name])) for name in sorted(users)
+        OpenApiParameter(name, schemas[name], description="; ".join(users[name]))
+        for name in sorted(users)
     ]
 
 

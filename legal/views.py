@@ -8,7 +8,7 @@ import csv
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from legal.cells import report_cells
+from legal.pickers import IMPACT_PICKERS, MIN_QUERY
 from legal.reports import REPORTS, Report, ReportSpec, legal_dashboard, may_audit
 from studio.auth import admin_access
 from studio.spreadsheets import BOM, csv_cell
@@ -51,20 +52,55 @@ def _errors(exc: ValidationError) -> list[tuple[str, str]]:
     return [("", message) for message in exc.messages]
 
 
-def _fields(spec: ReportSpec, params: dict, user) -> list[dict]:
+def _fields(spec: ReportSpec, params: dict, typed: dict, user) -> list[dict]:
     return [
         {
             "name": param.name,
             "label": param.label,
-            "help": "" if param.options else param.help,
-            "choices": (("", "—"), *param.options(user)) if param.options else param.choices,
+            "help": PICKER_HELP.format(noun=param.picker.noun) if param.picker else param.help,
+            "choices": param.choices,
             "value": params.get(param.name, ""),
+            "picker": bool(param.picker),
+            "search_url": reverse("legal-pick", args=[param.name]) if param.picker else "",
+            "text": _picked_text(param, params, typed, user),
         }
         for param in spec.params
     ]
 
 
-def _page(request, spec: ReportSpec, params, report=None, errors=(), status=200):
+PICKER_HELP = "Type part of the {noun}'s name and pick from the list, or type the full name."
+
+
+def _picked_text(param, params: dict, typed: dict, user) -> str:
+    if not param.picker:
+        return ""
+    if params.get(param.name):
+        return param.picker.label_of(user, params[param.name]) or typed.get(param.name, "")
+    return typed.get(param.name, "")
+
+
+def _typed_names(spec: ReportSpec, params: dict) -> dict:
+    """Takes each picker's typed name out of the parameters."""
+    return {
+        param.name: params.pop(f"{param.name}{NAME_SUFFIX}", "").strip()
+        for param in spec.params
+        if param.picker
+    }
+
+
+def _resolve_names(spec: ReportSpec, params: dict, typed: dict, user) -> None:
+    """A name typed without picking from the list becomes the id of the one row bearing it (else
+    ValidationError naming the field)."""
+    for param in spec.params:
+        text = typed.get(param.name)
+        if param.picker and text and not params.get(param.name):
+            params[param.name] = str(param.picker.resolve(user, text, param.name))
+
+
+NAME_SUFFIX = "_name"
+
+
+def _page(request, spec: ReportSpec, params, typed, report=None, errors=(), status=200):
     csv_query = request.GET.copy()
     csv_query["format"] = "csv"
     context = {
@@ -72,7 +108,7 @@ def _page(request, spec: ReportSpec, params, report=None, errors=(), status=200)
         "title": report.title if report else spec.title,
         "spec": spec,
         "reports": REPORTS.values(),
-        "fields": _fields(spec, params, request.user),
+        "fields": _fields(spec, params, typed, request.user),
         "pick_one": spec.name == "impact",
         "errors": list(errors),
         "report": report,
@@ -104,17 +140,36 @@ def report_page(request, name: str):
         raise Http404("No such report.")
     params = {key: value for key, value in request.GET.items() if key != "format"}
     output = request.GET.get("format", "html")
+    typed = _typed_names(spec, params)
     if output not in ("html", "csv"):
-        return _page(request, spec, params, errors=[("format", "Give csv or html.")], status=400)
-    if output == "html" and spec.needs_params and not any(params.values()):
-        return _page(request, spec, params)
+        error = [("format", "Give csv or html.")]
+        return _page(request, spec, params, typed, errors=error, status=400)
     try:
+        _resolve_names(spec, params, typed, request.user)
+        if output == "html" and spec.needs_params and not any(params.values()):
+            return _page(request, spec, params, typed)
         report = spec.select(user=request.user, **params)
     except ValidationError as exc:
-        return _page(request, spec, params, errors=_errors(exc), status=400)
+        return _page(request, spec, params, typed, errors=_errors(exc), status=400)
     if output == "csv":
         return _csv(spec, report)
-    return _page(request, spec, params, report=report)
+    return _page(request, spec, params, typed, report=report)
+
+
+@require_GET
+@login_required(login_url="admin:login")
+def pick(request, kind: str):
+    """Matches by name for a report's picker: at most 20, only what the user may audit, for a query
+    of at least two characters."""
+    _require_audit(request)
+    picker = IMPACT_PICKERS.get(kind)
+    if picker is None:
+        raise Http404("No such picker.")
+    text = request.GET.get("q", "").strip()
+    if len(text) < MIN_QUERY:
+        message = f"Type at least {MIN_QUERY} characters."
+        return JsonResponse({"q": [message]}, status=400)
+    return JsonResponse({"results": picker.search(request.user, text)})
 
 
 @require_GET

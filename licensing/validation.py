@@ -7,11 +7,19 @@ from django.core.exceptions import ValidationError
 
 from licensing import territories
 from licensing.choices import GrantKind, Media, RightsAction
+from studio.values import check_strings, check_text
+
+# The longest code a list may hold (group names such as NORTH_AMERICA), and how many it may hold:
+# every country and group once, every medium once, a generous number of languages.
+CODE_CHARS = 32
+MAX_TERRITORIES = 300
+MAX_LANGUAGES = 200
 
 
 def check_territories(field: str, codes) -> None:
-    if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+    if not isinstance(codes, list | tuple):
         raise ValidationError({field: "A list of ISO 3166-1 alpha-2 codes or group names."})
+    check_strings(field, codes, max_items=MAX_TERRITORIES, limit=CODE_CHARS)
     bad = territories.unknown(codes)
     if bad:
         raise ValidationError(
@@ -23,6 +31,7 @@ def check_territories(field: str, codes) -> None:
 
 
 def check_media(field: str, values) -> None:
+    check_strings(field, values, max_items=len(Media.values), limit=CODE_CHARS)
     bad = sorted(set(values) - set(Media.values))
     if bad:
         raise ValidationError(
@@ -31,6 +40,7 @@ def check_media(field: str, values) -> None:
 
 
 def check_languages(field: str, values) -> None:
+    check_strings(field, values, max_items=MAX_LANGUAGES, limit=CODE_CHARS)
     bad = sorted(v for v in values if pycountry.languages.get(alpha_2=v) is None)
     if bad:
         raise ValidationError({field: f"Unknown language code(s): {', '.join(bad)} (ISO 639-1)."})
@@ -77,7 +87,14 @@ def check_grant(data: dict, prefix: str = "") -> None:
                     }
                 )
     notice = data.get("notice") or ""
-    if len(notice) > NOTICE_MAX_LENGTH:
+    if isinstance(notice, str) and len(notice) > NOTICE_MAX_LENGTH:
         raise ValidationError(
             {f"{prefix}notice": f"A notice is at most {NOTICE_MAX_LENGTH} characters."}
         )
+    check_text(f"{prefix}notice", notice, limit=NOTICE_MAX_LENGTH, multiline=True)
+    for name, limit in GRANT_TEXT.items():
+        check_text(f"{prefix}{name}", data.get(name), limit=limit)
+
+
+# One-line texts of a grant and the lengths their columns hold.
+GRANT_TEXT = {"section": 32, "attribution": 500}

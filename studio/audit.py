@@ -102,6 +102,67 @@ def audit_record(
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    """One event of a batch written by ``audit_record_many``."""
+
+    action: str
+    production: Production | None
+    target: models.Model | None = None
+    before: dict | None = None
+    after: dict | None = None
+
+
+def _lock_heads(chains: list[str]) -> dict[str, AuditChainHead]:
+    """Every chain's head, created where missing, locked in chain order (as one writer would)."""
+    wanted = sorted(set(chains))
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(chain=chain) for chain in wanted], ignore_conflicts=True
+    )
+    heads = AuditChainHead.objects.select_for_update().filter(chain__in=wanted).order_by("chain")
+    return {head.chain: head for head in heads}
+
+
+def audit_record_many(
+    *, actor: Actor, entries: list[AuditEntry], correlation_id: str | None = None
+) -> list[AuditEvent]:
+    """Append several events, to one chain or many, in a fixed number of queries: the same rows
+    ``audit_record`` would write one by one, in the order given within each chain."""
+    if not entries:
+        return []
+    who = describe_actor(actor)
+    correlation = correlation_id or current_correlation_id() or new_correlation_id()
+    with transaction.atomic(savepoint=False):
+        heads = _lock_heads([chain_for(entry.production) for entry in entries])
+        events = []
+        for entry in entries:
+            head = heads[chain_for(entry.production)]
+            event = AuditEvent(
+                chain=head.chain,
+                seq=head.last_seq + 1,
+                occurred_at=timezone.now(),
+                production=entry.production,
+                actor_type=who.actor_type,
+                actor_id=who.actor_id,
+                actor_name=who.actor_name,
+                token_id=who.token_id,
+                action=entry.action,
+                before=_json_safe(entry.before),
+                after=_json_safe(entry.after),
+                correlation_id=correlation,
+                prev_hash=head.last_hash,
+                **_target_fields(entry.target),
+            )
+            event.hash = event.compute_hash()
+            head.last_seq, head.last_hash = event.seq, event.hash
+            events.append(event)
+        AuditEvent.objects.bulk_create(events)
+        for head in heads.values():
+            head.updated_at = timezone.now()
+        AuditChainHead.objects.bulk_update(heads.values(), ["last_seq", "last_hash", "updated_at"])
+    return events
+
+
+@dataclass(frozen=True)
 class ChainProblem:
     chain: str
     event_id: int | None

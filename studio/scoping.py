@@ -104,6 +104,24 @@ def access_refusal(actor: Actor, production: Production, action: str) -> str:
     return f"Only {who} of {production.code} can {ACTION_PHRASES.get(action, action)}."
 
 
+def require_productions_access(actor: Actor, productions, action: str) -> None:
+    """``require_production_access`` for several productions in one query; the first refused one
+    (in the order given) is named."""
+    productions = list(dict.fromkeys(productions))
+    ids = allowed_production_ids(actor, action)
+    if ids is None or not productions:
+        return
+    allowed = set(
+        _studio_model("Production")
+        .objects.filter(pk__in=[p.pk for p in productions])
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    for production in productions:
+        if production.pk not in allowed:
+            raise PermissionDenied(access_refusal(actor, production, action))
+
+
 def require_production_access(actor: Actor, production: Production, action: str) -> None:
     """For services: raise ``PermissionDenied`` unless ``actor`` may ``action`` in ``production``."""
     if not has_production_access(actor, production.pk, action):

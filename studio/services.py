@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from studio.audit import audit_record
+from studio.audit import AuditEntry, audit_record, audit_record_many
 from studio.choices import Role, ScopeAction
 from studio.exceptions import Conflict
 from studio.models import ApiToken, Membership, Production
@@ -172,14 +172,13 @@ def api_token_create(
             "can_write": can_write,
             "expires_at": expires_at,
         }
-        for production in productions:
-            audit_record(
-                actor=actor,
-                action="studio.api_token.created",
-                production=production,
-                target=token,
-                after=facts,
-            )
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry("studio.api_token.created", production, token, after=facts)
+                for production in productions
+            ],
+        )
     return token, raw_key
 
 

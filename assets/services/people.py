@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assets.models import Appearance, Asset, Person
-from studio.audit import audit_record
+from studio.audit import AuditEntry, audit_record, audit_record_many
 from studio.choices import ScopeAction
 
 if TYPE_CHECKING:
     from studio.actors import Actor
     from studio.models import Production
-from studio.scoping import require_production_access
+from studio.scoping import require_production_access, require_productions_access
 
 PERSON_FIELDS = (
     "name",
@@ -37,21 +37,20 @@ def _person_facts(person) -> dict:
 def person_create(*, actor: Actor, productions: list[Production], **fields) -> Person:
     if not productions:
         raise ValidationError({"productions": "A person belongs to at least one production."})
-    for production in productions:
-        require_production_access(actor, production, ScopeAction.CHANGE)
+    require_productions_access(actor, productions, ScopeAction.CHANGE)
     person = Person(**fields)
     person.full_clean()
     with transaction.atomic():
         person.save(force_insert=True)
         person.productions.set(productions)
-        for production in productions:
-            audit_record(
-                actor=actor,
-                action="assets.person.created",
-                production=production,
-                target=person,
-                after=_person_facts(person),
-            )
+        facts = _person_facts(person)
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry("assets.person.created", production, person, after=facts)
+                for production in productions
+            ],
+        )
     return person
 
 
@@ -167,6 +166,10 @@ def appearance_delete(*, actor: Actor, appearance: Appearance) -> None:
         appearance.delete()
 
 
+# A crowd is not cast one by one: more people than this in one call is a mistake.
+MAX_PEOPLE_AT_ONCE = 500
+
+
 def appearance_create_many(*, actor: Actor, asset: Asset, people: list[Person]) -> list[Appearance]:
     """People seen in the whole asset (as picked at upload): all recorded, or none.
 
@@ -174,6 +177,10 @@ def appearance_create_many(*, actor: Actor, asset: Asset, people: list[Person]) 
     without a time range is not added twice (the same file uploaded again).
     """
     require_production_access(actor, asset.production, ScopeAction.CHANGE)
+    if len(people) > MAX_PEOPLE_AT_ONCE:
+        raise ValidationError(
+            {"people": f"At most {MAX_PEOPLE_AT_ONCE} people at once ({len(people)} given)."}
+        )
     whole = set(
         asset.appearances.filter(start_seconds=None, end_seconds=None).values_list(
             "person_id", flat=True

@@ -6,17 +6,18 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from assets import events
 from assets.choices import AssetStatus
 from assets.models import Asset
-from studio.audit import audit_record
+from studio.audit import AuditEntry, audit_record_many
 from studio.choices import ScopeAction
 from studio.exceptions import UnavailableForLegalReasons
 
 if TYPE_CHECKING:
     from studio.actors import Actor
-from studio.scoping import require_production_access
+from studio.scoping import require_productions_access
 
 
 def asset_withdraw(
@@ -30,8 +31,7 @@ def asset_withdraw(
         raise ValidationError({"reason": "Say why the assets are withdrawn."})
     if not assets:
         raise ValidationError({"assets": "Name the assets to withdraw."})
-    for asset in assets:
-        require_production_access(actor, asset.production, ScopeAction.LEGAL)
+    require_productions_access(actor, [asset.production for asset in assets], ScopeAction.LEGAL)
     clean = sorted(
         a.pk for a in assets if a.status not in (AssetStatus.TAINTED, AssetStatus.WITHDRAWN)
     )
@@ -42,30 +42,35 @@ def asset_withdraw(
                 "override reason."
             }
         )
-    withdrawn = []
     with transaction.atomic():
-        for asset in (
-            Asset.objects.select_for_update().filter(pk__in=[a.pk for a in assets]).order_by("pk")
-        ):
-            if asset.status == AssetStatus.WITHDRAWN:
-                continue
-            before = {"status": asset.status, "status_reason": asset.status_reason}
-            asset.status, asset.status_reason = AssetStatus.WITHDRAWN, f"withdrawn: {reason}"[:500]
-            asset.save(update_fields=["status", "status_reason", "updated_at"])
-            audit_record(
-                actor=actor,
-                action="assets.asset.withdrawn",
-                production=asset.production,
-                target=asset,
-                before=before,
-                after={
-                    "status": asset.status,
-                    "reason": reason,
-                    "override_reason": override_reason,
-                },
-            )
-            events.asset_withdrawn(asset, reason=reason)
-            withdrawn.append(asset)
+        locked = (
+            Asset.objects.select_for_update(of=("self",))
+            .select_related("production")
+            .filter(pk__in=[a.pk for a in assets])
+            .exclude(status=AssetStatus.WITHDRAWN)
+            .order_by("pk")
+        )
+        withdrawn = list(locked)
+        before = {a.pk: {"status": a.status, "status_reason": a.status_reason} for a in withdrawn}
+        status_reason = f"withdrawn: {reason}"[:500]
+        Asset.objects.filter(pk__in=before).update(
+            status=AssetStatus.WITHDRAWN, status_reason=status_reason, updated_at=timezone.now()
+        )
+        after = {
+            "status": AssetStatus.WITHDRAWN,
+            "reason": reason,
+            "override_reason": override_reason,
+        }
+        for asset in withdrawn:
+            asset.status, asset.status_reason = AssetStatus.WITHDRAWN, status_reason
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry("assets.asset.withdrawn", a.production, a, before[a.pk], after)
+                for a in withdrawn
+            ],
+        )
+        events.assets_withdrawn(withdrawn, reason=reason)
     return withdrawn
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from legal.pickers import IMPACT_PICKERS
-from legal.reports.common import AUDIT, Report, _label, _nodes
+from legal.pickers import IMPACT_PICKERS, Picker
+from legal.reports.common import AUDIT, MAX_ID, Report, _label, _nodes
 from legal.reports.decisions import DECISION_COLUMNS, report_decisions
 from legal.reports.expiring import EXPIRING_COLUMNS, report_expiring
 from legal.reports.impact import IMPACT_COLUMNS, IMPACT_SUBJECTS, report_impact
@@ -34,8 +34,17 @@ class Param:
     label: str
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
-    # user -> [(value, label)]: the page offers these by name (the value is what the report takes).
-    options: Callable[..., list[tuple[str, str]]] | None = None
+    # Searched by name on the page; the id it finds is what the report takes.
+    picker: Picker | None = None
+    # JSON Schema of the value, for the API's documentation (ids, choices and text are inferred).
+    schema: dict | None = None
+
+    def value_schema(self) -> dict:
+        if self.picker:
+            return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        if self.choices:
+            return {"type": "string", "enum": [value for value, _ in self.choices if value]}
+        return self.schema or {"type": "string"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ REPORTS: dict[str, ReportSpec] = {
             "Everything containing a person, footage, an adapter or a license's footage.",
             report_impact,
             tuple(
-                Param(name, name.capitalize(), help=_ID_HELP, options=IMPACT_PICKERS[name])
+                Param(name, name.capitalize(), help=_ID_HELP, picker=IMPACT_PICKERS[name])
                 for name in IMPACT_SUBJECTS
             ),
             needs_params=True,
@@ -75,7 +84,7 @@ REPORTS: dict[str, ReportSpec] = {
                     "license",
                     "License",
                     help="a license id; empty for every license",
-                    options=IMPACT_PICKERS["license"],
+                    picker=IMPACT_PICKERS["license"],
                 ),
             ),
         ),
@@ -84,7 +93,14 @@ REPORTS: dict[str, ReportSpec] = {
             "Expiring soon",
             "Active licenses and standing consents ending within a number of days.",
             report_expiring,
-            (Param("days", "Days", help="1 to 3650; 30 if empty"),),
+            (
+                Param(
+                    "days",
+                    "Days",
+                    help="1 to 3650; 30 if empty",
+                    schema={"type": "integer", "minimum": 1, "maximum": 3650},
+                ),
+            ),
         ),
         ReportSpec(
             "tainted",

@@ -29,7 +29,7 @@ class RevocationSerializer(serializers.ModelSerializer):
 class ConsentSerializer(StrictModelSerializer):
     productions = ProductionCodeField(many=True)
     evidence = AssetIdsField(required=False, allow_null=True)
-    revocation = RevocationSerializer(read_only=True)
+    revocation = RevocationSerializer(read_only=True, allow_null=True)
     scope = serializers.ChoiceField(choices=ConsentScope.choices)
 
     class Meta:

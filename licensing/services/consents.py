@@ -15,11 +15,11 @@ from licensing.models import Consent, Revocation, TaintCause
 from licensing.services.taint import taint_propagate
 from licensing.validation import check_window
 from studio.actors import describe_actor
-from studio.audit import audit_record
+from studio.audit import AuditEntry, audit_record, audit_record_many
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production
-from studio.scoping import require_production_access
+from studio.scoping import require_production_access, require_productions_access
 
 if TYPE_CHECKING:
     from studio.actors import Actor
@@ -66,8 +66,7 @@ def consent_create(
     evidence: Asset | None = None,
     **fields,
 ) -> Consent:
-    for production in productions:
-        require_production_access(actor, production, ScopeAction.LEGAL)
+    require_productions_access(actor, productions, ScopeAction.LEGAL)
     _check_productions(person, productions)
     check_window(
         fields.get("valid_from"),
@@ -84,14 +83,14 @@ def consent_create(
     with transaction.atomic():
         consent.save(force_insert=True)
         consent.productions.set(productions)
-        for production in productions:
-            audit_record(
-                actor=actor,
-                action="licensing.consent.recorded",
-                production=production,
-                target=consent,
-                after=consent_facts(consent),
-            )
+        facts = consent_facts(consent)
+        audit_record_many(
+            actor=actor,
+            entries=[
+                AuditEntry("licensing.consent.recorded", production, consent, after=facts)
+                for production in productions
+            ],
+        )
     return consent
 
 

@@ -31,5 +31,12 @@ class DefaultCursorPagination(CursorPagination):
                 raise self._invalid()
         return cursor
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def _invalid(self) -> exceptions.ValidationError:
         return exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})

@@ -3,9 +3,14 @@ resource (one tag per collection) and given a one-line summary."""
 
 from http import HTTPStatus
 
+from django import forms
+from django_filters import filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_doc
+
+from studio.api.parsers import INT64_MAX, INT64_MIN
 
 ACTION_VERBS = {
     "retrieve": "Get",
@@ -29,6 +34,40 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class BoundedFilterExtension(DjangoFilterExtension):
+    """Query filters documented with the bounds ``BoundedFilterBackend`` enforces: an id filter is
+    an integer from 1 to 2^63 - 1, a number filter its own min/max (else the 64-bit range)."""
+
+    target_class = "studio.api.filters.BoundedFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        bounds = filter_bounds(filter_field)
+        for parameter in parameters if bounds else ():
+            schema = parameter.get("schema", {})
+            target = schema.get("items", {}) if schema.get("type") == "array" else schema
+            if target.get("type") in ("integer", "number") or bounds.get("type"):
+                target.update(bounds)
+        return parameters
+
+
+def filter_bounds(filter_field) -> dict:
+    """What the filter backend accepts for one filter, as JSON Schema keywords ({} if unbounded)."""
+    if issubclass(filter_field.field_class, forms.ModelChoiceField):
+        if filter_field.extra.get("to_field_name") in (None, "pk", "id"):
+            return {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
+        return {}
+    if isinstance(filter_field, filters.NumberFilter):
+        return {
+            "minimum": filter_field.extra.get("min_value", INT64_MIN),
+            "maximum": filter_field.extra.get("max_value", INT64_MAX),
+        }
+    return {}
+
+
 def _words(token: str) -> str:
     return token.replace("-", " ").replace("_", " ")
 
@@ -43,6 +82,13 @@ def _article(noun: str) -> str:
 
 
 class ClearcutAutoSchema(AutoSchema):
+    def get_filter_backends(self) -> list:
+        # A POST on a collection (withdraw, import) takes a body, not the list's filters.
+        return super().get_filter_backends() if self.method == "GET" else []
+
+    def _get_pagination_parameters(self):
+        return super()._get_pagination_parameters() if self.method == "GET" else []
+
     def get_tags(self) -> list[str]:
         tokens = self._tokenize_path()
         return [_words(tokens[0]).capitalize()] if tokens else ["API"]
@@ -103,6 +149,12 @@ def _problem_codes(path: str, method: str, operation: dict) -> set[int]:
     return codes
 
 
+# A Range a download cannot serve: plain text naming the file's size (RFC 9110 §15.5.17).
+RANGE_NOT_SATISFIABLE = {
+    "description": "Range Not Satisfiable; Content-Range gives the file's size.",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
+
 # What ``responses={4xx: OpenApiTypes.OBJECT}`` renders as: a placeholder for our problem document.
 GENERIC_JSON = {"application/json": {"schema": {"type": "object", "additionalProperties": {}}}}
 
@@ -119,6 +171,8 @@ def problem_responses(result, generator, request, public):
     for path, methods in result.get("paths", {}).items():
         for method, operation in methods.items():
             responses = operation.setdefault("responses", {})
+            if path.endswith(DOWNLOADS):
+                responses.setdefault("416", RANGE_NOT_SATISFIABLE)
             for code in sorted(
                 _problem_codes(path, method, operation) | _declared_errors(responses)
             ):

@@ -15,6 +15,7 @@ from studio.api.base import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from studio.api.fields import CheckedSlugField
 from studio.api.permissions import SignedIn, SignedInReader, request_principal
 from studio.audit import audit_verify_visible, visible_chains
 from studio.audit_checkpoints import latest_checkpoint_summary
@@ -107,9 +108,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 class ApiTokenCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
-    productions = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Production.objects.all()
-    )
+    productions = CheckedSlugField(slug_field="code", many=True, queryset=Production.objects.all())
     can_write = serializers.BooleanField(default=False)
     expires_at = serializers.DateTimeField(required=False)
 
@@ -157,7 +156,8 @@ class ApiTokenViewSet(ScopedReadOnlyViewSet):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    production = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null for studio-wide events (the studio chain).
+    production = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent

@@ -40,7 +40,10 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), read_only=True
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null when a process (the demo, a command) subscribed, or the user is gone.
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = WebhookSubscription

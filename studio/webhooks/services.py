@@ -27,6 +27,7 @@ from studio.exceptions import Conflict
 from studio.models import Production, WebhookDelivery, WebhookSubscription
 from studio.queues import enqueue
 from studio.scoping import principal_user, require_production_access
+from studio.values import check_strings, check_text
 from studio.webhooks.addresses import webhook_destination
 from studio.webhooks.choices import FINAL_STATUSES, DeliveryStatus, WebhookEvent
 from studio.webhooks.signing import sign
@@ -46,15 +47,22 @@ def _require_change(actor: Actor, production: Production) -> None:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
+    limit = WebhookSubscription._meta.get_field("name").max_length
+    name = check_text("name", name, limit=limit).strip()
     if not name:
         raise ValidationError({"name": "Give the subscription a name."})
     return name
 
 
+# Each event type at most a few times over; no event type is longer than this.
+MAX_EVENTS = 100
+EVENT_CHARS = 64
+
+
 def _clean_events(events) -> list[str]:
     if not isinstance(events, list | tuple):
         raise ValidationError({"events": "A list of event types (empty means all)."})
+    check_strings("events", events, max_items=MAX_EVENTS, limit=EVENT_CHARS)
     unknown = sorted({str(e) for e in events} - set(WebhookEvent.values))
     if unknown:
         known = ", ".join(WebhookEvent.values)

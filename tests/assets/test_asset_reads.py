@@ -4,8 +4,6 @@ import io
 
 import av
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from assets import services
@@ -65,26 +63,6 @@ def test_the_list_is_scoped_and_filtered(api, production, member, catalogue, que
     assert response.status_code == 200
     ids = {row["id"] for row in response.json()["results"]}
     assert ids == {catalogue[name].pk for name in expected}
-
-
-def _list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL)
-    assert response.status_code == 200
-    return len(queries)
-
-
-def test_the_list_costs_the_same_queries_for_1_and_50_assets(api, production, member, asset_row):
-    api.force_login(member("viewer", production))
-    asset_row(production)
-    with_one = _list_queries(api)
-
-    for _ in range(49):
-        asset_row(production, thumbnail_key="derived/x/thumb.jpg", proxy_key="derived/x/p.mp4")
-    with_fifty = _list_queries(api)
-
-    assert len(api.get(URL).json()["results"]) == 50
-    assert with_fifty == with_one
 
 
 def test_the_original_downloads_with_its_bytes(api, coordinator, production, clip):

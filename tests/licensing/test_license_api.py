@@ -3,8 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from licensing.choices import Coverage, LicenseStatus
@@ -12,7 +10,7 @@ from licensing.models import Grant, License, LicensedAsset
 from licensing.services.licenses import grant_facts
 from studio.models import AuditEvent
 from tests.licensing.helpers import audit_rows, fields_of, grant_payload, license_payload
-from tests.licensing.world import NY, TOKYO, permission, prohibition
+from tests.licensing.world import NY, TOKYO, permission
 
 URL = "/api/v1/licenses/"
 
@@ -299,32 +297,3 @@ def test_the_list_filters(world, legal_of_both, catalogue, client_as, query, exp
 
     assert response.status_code == 200
     assert {row["reference"] for row in response.json()["results"]} == expected
-
-
-def _listing_queries(client) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL)
-    assert response.status_code == 200
-    return len(queries), len(response.json()["results"])
-
-
-def _rich_license(world, n):
-    grants = [
-        permission("distribute", productions=[world.production, world.other]),
-        prohibition("ai_train", territory_include=["EU"]),
-    ]
-    return world.license(f"L-{n:03d}", *grants, coverage=Coverage.LISTED, listed=["a1", "a2"])
-
-
-def test_the_list_costs_the_same_queries_for_1_and_50_licenses(world, legal, client_as):
-    client = client_as(legal)
-    _rich_license(world, 0)
-    with_one = _listing_queries(client)
-
-    for n in range(1, 50):
-        _rich_license(world, n)
-    with_fifty = _listing_queries(client)
-
-    assert with_one[1] == 1
-    assert with_fifty[1] == 50
-    assert with_fifty[0] == with_one[0]

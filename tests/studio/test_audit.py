@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 
 from studio.actors import SystemActor
-from studio.audit import audit_record, audit_verify
+from studio.audit import AuditEntry, audit_record, audit_record_many, audit_verify
 from studio.models import AuditEvent
 from tests.factories import ProductionFactory, UserFactory
 
@@ -231,3 +231,26 @@ def test_concurrent_writers_never_fork_the_chain():
     )
     assert seqs == list(range(1, writers * per_writer + 1))
     assert audit_verify().ok
+
+
+def test_a_batch_of_events_over_several_chains_continues_each_chain(
+    chain, django_assert_max_num_queries
+):
+    user = UserFactory(username="batcher")
+    first, third = chain[0].production, ProductionFactory()
+    entries = [
+        AuditEntry("tests.thing.batched", production, after={"n": i})
+        for i in range(30)
+        for production in (first, third, None)
+    ]
+
+    with django_assert_max_num_queries(5):
+        written = audit_record_many(actor=user, entries=entries)
+
+    report = audit_verify()
+    assert report.ok, report.first_problem
+    assert report.events == 12 + 90
+    assert [e.seq for e in written if e.production == first] == list(range(6, 36))
+    assert [e.seq for e in written if e.production == third] == list(range(1, 31))
+    assert written[0].prev_hash == chain[-1].hash
+    assert len({e.correlation_id for e in written}) == 1
