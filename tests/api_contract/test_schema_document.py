@@ -64,7 +64,16 @@ def test_downloads_answer_in_the_file_s_own_media_types(schema):
     assert proxy == {"video/mp4", "image/webp"}
     assert thumbnail == {"image/jpeg"}
     assert refused == {"text/plain"}
-    assert odrl == {"application/ld+json"}
+    # JSON-LD by default; plain JSON for a client that asks for it (``Accept: application/json``).
+    assert odrl == {"application/ld+json", "application/json"}
+    assert (
+        next(
+            iter(
+                schema["paths"]["/api/v1/licenses/{id}/odrl/"]["get"]["responses"]["200"]["content"]
+            )
+        )
+        == "application/ld+json"
+    )
 
 
 def _query(schema, path: str, name: str, method: str = "get") -> dict:
