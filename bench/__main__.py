@@ -5,7 +5,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["audit_append", "ingest", "lineage", "gate", "stamp", "edit", "taint"]
+BENCHMARKS = ["audit_append", "ingest", "lineage", "gate", "stamp", "edit", "taint", "queue"]
 
 
 def main() -> int:

@@ -97,16 +97,19 @@ def _license(production: Production, footage: list[int]) -> License:
     return license
 
 
-def _untaint(production: Production, license: License) -> None:
-    """Back to before the run (scratch database only): records gone, assets active again."""
+def _untaint(production: Production, license: License) -> float:
+    """Back to before the run (scratch database only): records gone, assets active again. The
+    seconds of that one UPDATE of every affected asset are the baseline: the write no taint avoids."""
     TaintRecord.objects.filter(cause_type="license", cause_id=license.pk).delete()
+    start = time.perf_counter()
     Asset.objects.filter(production=production).update(status="active", status_reason="")
+    return time.perf_counter() - start
 
 
-def _revoke(production: Production, license: License, batch_size: int) -> tuple[float, int, int]:
+def _revoke(production: Production, license: License, batch_size: int) -> tuple:
     """Propagate the license's end, timed. Statistics are refreshed first, as autovacuum keeps
     them on a running database."""
-    _untaint(production, license)
+    bare = _untaint(production, license)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -120,13 +123,15 @@ def _revoke(production: Production, license: License, batch_size: int) -> tuple[
         )
         run = taint_run_execute(run_id=run.pk, batch_size=batch_size)
         seconds = time.perf_counter() - start
-    return seconds, len(queries), run.total
+    return seconds, len(queries), run.total, bare
 
 
-def _median_of_runs(production, license, batch_size: int) -> tuple[float, int, int, list[float]]:
+def _median_of_runs(production, license, batch_size: int) -> tuple:
+    """(median seconds, queries, affected, each run's seconds, median seconds of the bare write)."""
     runs = [_revoke(production, license, batch_size) for _ in range(RUNS)]
     seconds = [r[0] for r in runs]
-    return statistics.median(seconds), runs[0][1], runs[0][2], seconds
+    bare = statistics.median(r[3] for r in runs)
+    return statistics.median(seconds), runs[0][1], runs[0][2], seconds, bare
 
 
 def run(*, scale: float = 1.0, batches: tuple[int, ...] = ()) -> None:
@@ -135,7 +140,7 @@ def run(*, scale: float = 1.0, batches: tuple[int, ...] = ()) -> None:
     license = _license(production, footage)
     _graph("OTHER1", roots)  # unrelated data of the same size
     for size in batches:
-        seconds, queries, _, _ = _median_of_runs(production, license, size)
+        seconds, queries, *_ = _median_of_runs(production, license, size)
         print(f"batch {size:>7,}: {seconds:.2f} s, {queries} queries")
     first = _median_of_runs(production, license, TAINT_BATCH)
     _graph("OTHER2", roots)
@@ -146,8 +151,9 @@ def run(*, scale: float = 1.0, batches: tuple[int, ...] = ()) -> None:
     ratio = second[0] / first[0]
     print_table(
         f"License revocation: {first[2]:,} affected nodes ({roots:,} footage, depth {DEPTH}); "
-        f"database of {total:,} assets at the end; median of {RUNS} runs, batches of {TAINT_BATCH:,}",
-        ["run", "seconds (median)", "runs", "queries", "affected", "goal"],
+        f"database of {total:,} assets at the end; median of {RUNS} runs, batches of {TAINT_BATCH:,};"
+        " bare UPDATE: one statement rewriting every affected asset's status (the floor)",
+        ["run", "seconds (median)", "runs", "queries", "affected", "bare UPDATE", "goal"],
         [
             [
                 "unrelated data ×1",
@@ -155,6 +161,7 @@ def run(*, scale: float = 1.0, batches: tuple[int, ...] = ()) -> None:
                 " ".join(f"{s:.2f}" for s in first[3]),
                 str(first[1]),
                 f"{first[2]:,}",
+                f"{first[4]:.2f} s",
                 f"≤ {GOAL_SECONDS:.0f} s at scale 1",
             ],
             [
@@ -163,8 +170,9 @@ def run(*, scale: float = 1.0, batches: tuple[int, ...] = ()) -> None:
                 " ".join(f"{s:.2f}" for s in second[3]),
                 str(second[1]),
                 f"{second[2]:,}",
+                f"{second[4]:.2f} s",
                 "",
             ],
-            ["ratio ×2 / ×1", f"{ratio:.2f}", "", "", "", f"< {GOAL_RATIO}"],
+            ["ratio ×2 / ×1", f"{ratio:.2f}", "", "", "", "", f"< {GOAL_RATIO}"],
         ],
     )
