@@ -76,7 +76,7 @@ def spool_stream(
     fd, name = tempfile.mkstemp(prefix="ingest-", dir=spool_dir())
     try:
         try:
-            writer = SpoolWriter(fd, expected_size=expected_size)
+            writer = SpoolWriter(fd, expected_size=expected_size, probed=True)
             size, sha256, head = copy_hashing(source, writer, limit)
             os.fsync(fd)
         finally:
@@ -107,20 +107,25 @@ class SpoolWriter:
     """Writes a spool file; once it is large, whole aligned chunks bypass the page cache.
 
     The first ``DIRECT_IO_AFTER`` bytes go through the page cache, which suits stills and short
-    clips that probing and thumbnails read back at once; so do the last ``CACHED_TAIL`` bytes of a
-    file whose ``expected_size`` is known, where the truncation proof decodes the last GOP. Between
-    them, chunks are written with ``O_DIRECT`` where the filesystem allows it: a camera original of
+    clips that probing and thumbnails read back at once (a file whose ``expected_size`` is larger
+    skips this, unless it is to be ``probed``: then its head and its last ``CACHED_TAIL`` bytes,
+    where the truncation proof decodes the first frame and the last GOP, stay cached). Beyond
+    that, chunks are written with ``O_DIRECT`` where the filesystem allows it: a camera original of
     many gigabytes neither evicts the cache other requests rely on nor leaves gigabytes of dirty
     pages for the closing fsync, so making it durable costs little more than writing it. Anywhere
     ``O_DIRECT`` is refused (tmpfs, some network filesystems, non-Linux systems) every write simply
     stays buffered.
     """
 
-    def __init__(self, fd: int, *, expected_size: int | None = None, start: int = 0):
+    def __init__(
+        self, fd: int, *, expected_size: int | None = None, start: int = 0, probed: bool = False
+    ):
         self.fd = fd
-        self.direct_after = DIRECT_IO_AFTER
-        # Chunks that would reach into the tail are buffered (unknown size: no cached tail).
-        self.direct_until = None if expected_size is None else expected_size - CACHED_TAIL
+        large = expected_size is not None and expected_size >= DIRECT_IO_AFTER
+        self.direct_after = 0 if large and not probed else DIRECT_IO_AFTER
+        # Chunks that would reach into a probed file's tail are buffered.
+        cached_tail = expected_size is not None and probed
+        self.direct_until = expected_size - CACHED_TAIL if cached_tail else None
         self.written = start  # the file offset the next write lands at
         self.direct = False
         self.direct_allowed = hasattr(os, "O_DIRECT")

@@ -72,10 +72,10 @@ def _hashlib_pass(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def _direct_write(size: int) -> tuple[float, str]:
-    """Write ``size`` bytes sequentially to the spool's filesystem with O_DIRECT and sync, as
-    ``dd oflag=direct conv=fsync``; buffered + fsync where the filesystem refuses O_DIRECT."""
-    folder = Path(settings.ASSET_SPOOL_DIR)
+def _direct_write(size: int, folder: Path | None = None) -> tuple[float, str]:
+    """Write ``size`` bytes sequentially to the spool's filesystem (or ``folder``) with O_DIRECT
+    and sync, as ``dd oflag=direct conv=fsync``; buffered + fsync where O_DIRECT is refused."""
+    folder = folder or Path(settings.ASSET_SPOOL_DIR)
     buffer = mmap.mmap(-1, WRITE_CHUNK)  # page-aligned, as O_DIRECT needs
     buffer.write(os.urandom(1024 * 1024) * (WRITE_CHUNK // (1024 * 1024)))
     path = folder / f"bench-direct-{os.getpid()}"
