@@ -180,7 +180,7 @@ def _mark(run: TaintRun, batch: _Batch) -> None:
             events_wanted = node_type == LineageNode.ASSET and batch.listening
             cursor.execute(
                 f"UPDATE {table} SET status = 'tainted', status_reason = %s "  # noqa: S608
-                f"WHERE status = 'active' AND id IN ({stage.ids(node_type)})"
+                f"WHERE status = 'active' AND {stage.ids(node_type)}"
                 + (" RETURNING id" if events_wanted else ""),
                 [reason, *window],
             )

@@ -185,24 +185,33 @@ class Stage:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     def ids(self, node_type: str) -> str:
-        """A subquery of one kind's ids in the batch ``seq`` ∈ (%s, %s]."""
-        return (
+        """``id`` in the batch ``seq`` ∈ (%s, %s] of one kind, as a condition that looks each id
+        up by primary key (on PostgreSQL an array: a join would scan the whole table once the
+        database is large, and the cost would follow its size instead of the batch's)."""
+        batch = (
             f"SELECT node_id FROM {self.table} "  # noqa: S608
             f"WHERE node_type = '{node_type}' AND seq > %s AND seq <= %s"
         )
+        if connection.vendor == "postgresql":
+            return f"id = ANY(ARRAY({batch}))"
+        return f"id IN ({batch})"
 
     def records_insert(self) -> str:
-        """``INSERT … SELECT`` of the batch's taint records, each in its node's own production."""
+        """``INSERT … SELECT`` of the batch's taint records, each in its node's own production
+        (looked up by primary key, row by row, for the same reason as ``ids``)."""
         asset, adapter = (apps.get_model(label)._meta.db_table for label in TAINTABLE.values())
         path = "CAST(s.path AS jsonb)" if connection.vendor == "postgresql" else "s.path"
         return f"""
             INSERT INTO {TaintRecord._meta.db_table} (run_id, production_id, cause_type, cause_id,
                 node_type, node_id, depth, path, reason, created_at, lifted_reason)
-            SELECT %s, COALESCE(a.production_id, ad.production_id, %s), %s, %s,
-                s.node_type, s.node_id, s.depth, {path}, %s, %s, ''
+            SELECT %s, COALESCE(
+                    (SELECT a.production_id FROM {asset} a
+                     WHERE s.node_type = '{LineageNode.ASSET}' AND a.id = s.node_id),
+                    (SELECT ad.production_id FROM {adapter} ad
+                     WHERE s.node_type = '{LineageNode.ADAPTER}' AND ad.id = s.node_id),
+                    %s),
+                %s, %s, s.node_type, s.node_id, s.depth, {path}, %s, %s, ''
             FROM {self.table} s
-            LEFT JOIN {asset} a ON s.node_type = '{LineageNode.ASSET}' AND a.id = s.node_id
-            LEFT JOIN {adapter} ad ON s.node_type = '{LineageNode.ADAPTER}' AND ad.id = s.node_id
             WHERE s.seq > %s AND s.seq <= %s
             ON CONFLICT DO NOTHING
         """  # noqa: S608  (identifiers are ours; values are parameters)
