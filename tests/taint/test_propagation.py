@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from licensing.models import TaintRecord, TaintRun
+from licensing.models import License, LicensedAsset, TaintRecord, TaintRun
 from licensing.services import consent_revoke, license_set_status
 from licensing.services.taint import affected_nodes, taint_lift, taint_propagate, taint_run_execute
 from studio.actors import SystemActor
@@ -165,8 +165,6 @@ def test_finding_what_is_affected_costs_the_same_queries_at_any_depth(footage, e
 
 def _second_license(footage, name):
     """A license over one more piece of footage (raw2: the adapter and styled are below it)."""
-    from licensing.models import License, LicensedAsset
-
     second = License.objects.create(
         production=footage.production,
         reference=f"L-{name}",
