@@ -45,8 +45,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=min(4, os.cpu_count() or 1),
-            help="files ingested at once (default: the cores, at most 4)",
+            # Twice the cores: a file's database round trips overlap another's hashing (measured
+            # on 2 cores, 40 files of 20 MB: 1 job 136-153 MB/s, 2 jobs 157-177, 4 jobs 195-227).
+            default=min(8, 2 * (os.cpu_count() or 1)),
+            help="files ingested at once (default: twice the cores, at most 8)",
         )
 
     def handle(
