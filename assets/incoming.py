@@ -36,6 +36,9 @@ SPOOL_CHUNK = 4 * CHUNK
 PIPELINE_DEPTH = 6
 # Past this many bytes a spool is written around the page cache (O_DIRECT), where supported.
 DIRECT_IO_AFTER = 8 * CHUNK
+# The last bytes of a file of known size stay in the page cache too: the truncation proof decodes
+# the last GOP from there at once (reading it back from the disk cost more than decoding it).
+CACHED_TAIL = 16 * CHUNK
 DIRECT_IO_ALIGN = 4096
 
 
@@ -73,7 +76,7 @@ def spool_stream(
     fd, name = tempfile.mkstemp(prefix="ingest-", dir=spool_dir())
     try:
         try:
-            writer = SpoolWriter(fd, expected_size=expected_size)
+            writer = SpoolWriter(fd, expected_size=expected_size, probed=True)
             size, sha256, head = copy_hashing(source, writer, limit)
             os.fsync(fd)
         finally:
@@ -105,7 +108,8 @@ class SpoolWriter:
 
     The first ``DIRECT_IO_AFTER`` bytes go through the page cache, which suits stills and short
     clips that probing and thumbnails read back at once (a file whose ``expected_size`` is larger
-    skips this). Beyond
+    skips this, unless it is to be ``probed``: then its head and its last ``CACHED_TAIL`` bytes,
+    where the truncation proof decodes the first frame and the last GOP, stay cached). Beyond
     that, chunks are written with ``O_DIRECT`` where the filesystem allows it: a camera original of
     many gigabytes neither evicts the cache other requests rely on nor leaves gigabytes of dirty
     pages for the closing fsync, so making it durable costs little more than writing it. Anywhere
@@ -113,21 +117,27 @@ class SpoolWriter:
     stays buffered.
     """
 
-    def __init__(self, fd: int, *, expected_size: int | None = None, start: int = 0):
+    def __init__(
+        self, fd: int, *, expected_size: int | None = None, start: int = 0, probed: bool = False
+    ):
         self.fd = fd
         large = expected_size is not None and expected_size >= DIRECT_IO_AFTER
-        self.direct_after = 0 if large else DIRECT_IO_AFTER
+        self.direct_after = 0 if large and not probed else DIRECT_IO_AFTER
+        # Chunks that would reach into a probed file's tail are buffered.
+        cached_tail = expected_size is not None and probed
+        self.direct_until = expected_size - CACHED_TAIL if cached_tail else None
         self.written = start  # the file offset the next write lands at
         self.direct = False
         self.direct_allowed = hasattr(os, "O_DIRECT")
 
     def write(self, data: memoryview) -> None:
         aligned = len(data) % DIRECT_IO_ALIGN == 0 and self.written % DIRECT_IO_ALIGN == 0
-        if self.direct and not aligned:
+        past_head = self.written >= self.direct_after
+        before_tail = self.direct_until is None or self.written + len(data) <= self.direct_until
+        if self.direct and not (aligned and before_tail):
             self._set_direct(False)
-        elif not self.direct and aligned and self.direct_allowed:
-            if self.written >= self.direct_after:
-                self._set_direct(True)
+        elif not self.direct and aligned and self.direct_allowed and past_head and before_tail:
+            self._set_direct(True)
         while data:
             try:
                 count = os.write(self.fd, data)

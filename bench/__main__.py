@@ -16,6 +16,7 @@ BENCHMARKS = [
     "taint",
     "load",
     "api_list",
+    "queue",
 ]
 
 

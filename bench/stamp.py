@@ -1,10 +1,12 @@
 """Stamping and verifying Content Credentials on a 100 MB MP4 and a 100 MB JPEG, vs one SHA-256 pass
 over the same file in the same run. Stamping copies the file once, hashing it on the way (we compute
-the hard binding, the SDK signs it). Verifying is measured twice, each in a fresh process: as
-Clearcut reads (a large JPEG's hard binding hashed in one stream, the SDK reading only its header)
-and as the bare SDK reads the same file, the baseline that shows what the SDK alone costs.
+the hard binding, the SDK signs it), so its limit is the slower of one hash pass and one direct
+write of the copy's size to the same filesystem (goal: stamp ≤ 1.5× that limit). Verifying is
+measured twice, each in a fresh process: as Clearcut reads (a large JPEG's hard binding hashed in
+one stream, the SDK reading only its header) and as the bare SDK reads the same file, the baseline
+that shows what the SDK alone costs.
 
-Goals for verifying: at most 3× one SHA-256 pass, peak RSS under 250 MB."""
+Goals for verifying a stamped JPEG: at most 3× one SHA-256 pass, peak RSS under 250 MB."""
 
 import json
 import os
@@ -19,7 +21,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from bench.harness import print_table
-from bench.ingest import _hashlib_pass
+from bench.ingest import _direct_write, _hashlib_pass
 
 MB = 1_000_000
 
@@ -51,6 +53,7 @@ def _mp4(path: Path, size: int) -> Path:
     return path
 
 
+STAMP_GOAL = 1.5
 VERIFY_GOAL = 3.0
 RSS_GOAL_MB = 250
 
@@ -78,6 +81,8 @@ def run(*, scale: float = 1.0) -> None:
             path = maker(Path(folder) / name, int(100 * MB * scale))
             size = path.stat().st_size
             hashed = min(_hashlib_pass(path) for _ in range(3))
+            written = min(_direct_write(size, Path(folder))[0] for _ in range(3))
+            limit = max(hashed, written)
             result = _child("stamp", path, mime_type)
             target = Path(result["target"])
             ours = _child("verify", target, mime_type)
@@ -90,6 +95,8 @@ def run(*, scale: float = 1.0) -> None:
                     f"{hashed * 1000:,.0f} ms",
                     f"{result['stamp'] * 1000:,.0f} ms",
                     f"{result['stamp'] / hashed:.1f}×",
+                    f"{written * 1000:,.0f} ms",
+                    f"{result['stamp'] / limit:.2f}× (≤ {STAMP_GOAL}×)",
                     f"{ours['verify'] * 1000:,.0f} ms",
                     f"{ours['verify'] / hashed:.1f}× (≤ {VERIFY_GOAL:.0f}×)",
                     f"{ours['peak_rss_kib'] / 1024:,.0f} MB (< {RSS_GOAL_MB})",
@@ -100,13 +107,16 @@ def run(*, scale: float = 1.0) -> None:
             )
     print_table(
         "Content Credentials: stamp and verify vs one SHA-256 pass over the same file"
-        " (verify and the bare SDK's read each in a fresh process)",
+        "; stamping's limit: the slower of that pass and a direct write of the same size (verify and"
+        " the bare SDK's read each in a fresh process)",
         [
             "file",
             "size",
             "sha256",
             "stamp",
             "stamp/hash",
+            "direct write",
+            "stamp/limit (goal)",
             "verify",
             "verify/hash",
             "verify RSS",

@@ -33,10 +33,12 @@ log = logging.getLogger(__name__)
 PREFIX = "editing.job"
 
 
+def _device(job: EditJob) -> str:
+    return device_and_dtype()[0] if job.model_version_id else "cpu"
+
+
 def _claim(job_id: int, worker: str) -> EditJob | None:
-    job = EditJob.objects.filter(pk=job_id).select_related("model_version").first()
-    device = device_and_dtype()[0] if job is not None and job.model_version_id else "cpu"
-    return claim(EditJob, job_id, worker, PREFIX, device)
+    return claim(EditJob, job_id, worker, PREFIX, _device)
 
 
 def _finish(job: EditJob, status: str, error: str = "") -> None:

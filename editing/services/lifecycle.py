@@ -14,28 +14,34 @@ from studio.queues import enqueue
 WORKER = SystemActor("editing.worker")
 
 
-def claim(model, pk: int, worker: str, prefix: str, device: str):
+def claim(model, pk: int, worker: str, prefix: str, device):
+    """Take the run under its row lock and mark it running. ``device``: a name, or a function of
+    the run that names it (asked only once the run is known to start). One locked read brings the
+    production and model version the audit event and the worker need."""
     with transaction.atomic():
-        run = model.objects.select_for_update().filter(pk=pk).first()
+        run = (
+            model.objects.select_for_update(of=("self",))
+            .select_related("production", "model_version")
+            .filter(pk=pk)
+            .first()
+        )
         if run is None or run.status in FINISHED:
             return None
         if run.cancel_requested:
             finish(run, JobStatus.CANCELLED, prefix, "Cancelled before it started.")
             return None
-        run.status, run.attempts, run.worker, run.device = (
-            JobStatus.RUNNING,
-            run.attempts + 1,
-            worker,
-            device,
-        )
+        run.status, run.attempts, run.worker = JobStatus.RUNNING, run.attempts + 1, worker
+        run.device = device(run) if callable(device) else device
         run.started_at = run.started_at or timezone.now()
-        run.save()
+        run.save(
+            update_fields=["status", "attempts", "worker", "device", "started_at", "updated_at"]
+        )
         audit_record(
             actor=WORKER,
             action=f"{prefix}.started",
             production=run.production,
             target=run,
-            after={"attempt": run.attempts, "worker": worker, "device": device},
+            after={"attempt": run.attempts, "worker": worker, "device": run.device},
         )
     return run
 

@@ -161,3 +161,32 @@ def test_one_bad_file_does_not_stop_the_others(production, card, dirs, capsys):
     assert not Asset.objects.filter(original_filename="EMPTY.mp4").exists()
     assert f"refused {card / 'EMPTY.mp4'}: The file is empty." in capsys.readouterr().err
     assert dirs.spooled() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_card_is_ingested_in_parallel_with_each_refusal_named(production, card, dirs, capsys):
+    """Committed data (no caller's transaction): the files go through a pool of two threads."""
+    (card / "EMPTY.mp4").touch()
+    for seed in range(4):
+        make_still(card / "STILLS" / f"extra{seed}.jpg", seed=20 + seed)
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="^1 of 8 file"):
+        call_command("ingest", str(card), production="ALPHA", no_progress=True, jobs=2, stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert Asset.objects.count() == 7
+    assert sorted(line.split(":")[0] for line in lines) == sorted(
+        f"ingested {name}"
+        for name in ["A001C001.mp4", "board.png", "ref.jpg"] + [f"extra{s}.jpg" for s in range(4)]
+    )
+    assert f"refused {card / 'EMPTY.mp4'}: The file is empty." in capsys.readouterr().err
+    assert len(dirs.originals()) == 7
+    assert dirs.spooled() == []
+
+
+def test_jobs_must_be_positive(production, card):
+    with pytest.raises(CommandError, match="--jobs must be at least 1"):
+        ingest(card, jobs=0)
+
+    assert not Asset.objects.exists()

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from licensing.models import TaintRecord, TaintRun
+from licensing.models import License, LicensedAsset, TaintRecord, TaintRun
 from licensing.services import consent_revoke, license_set_status
 from licensing.services.taint import affected_nodes, taint_lift, taint_propagate, taint_run_execute
 from studio.actors import SystemActor
@@ -160,4 +160,49 @@ def test_finding_what_is_affected_costs_the_same_queries_at_any_depth(footage, e
         nodes = affected_nodes("license", footage.license.pk)
 
     assert len(nodes) == 6 + extra
-    assert len(queries) == 3  # the license, its listed footage, one recursive walk
+    assert len(queries) == 2  # the license, then one statement: its footage and the recursive walk
+
+
+def _second_license(footage, name):
+    """A license over one more piece of footage (raw2: the adapter and styled are below it)."""
+    second = License.objects.create(
+        production=footage.production,
+        reference=f"L-{name}",
+        title=name,
+        licensor=footage.license.licensor,
+        licensee=footage.license.licensee,
+        status="active",
+        starts_at=footage.license.starts_at,
+        coverage="listed",
+    )
+    LicensedAsset.objects.create(license=second, asset=footage.assets[name])
+    return second
+
+
+def _marking_queries(license, batch_size):
+    run = taint_propagate(actor=ACTOR, cause_type="license", cause_id=license.pk, reason="x")
+    with CaptureQueriesContext(connection) as queries:
+        done = taint_run_execute(run_id=run.pk, batch_size=batch_size)
+    return done.total, len(queries)
+
+
+def test_marking_costs_the_same_queries_whatever_the_number_of_descendants(footage):
+    _graph(footage, 40)
+    small = _second_license(footage, "raw2")
+
+    many, many_queries = _marking_queries(footage.license, batch_size=100)
+    few, few_queries = _marking_queries(small, batch_size=100)
+
+    assert (many, few) == (46, 3)
+    assert many_queries == few_queries
+
+
+def test_each_batch_costs_a_bounded_number_of_queries(footage):
+    _graph(footage, 40)
+    small = _second_license(footage, "raw2")
+
+    total, in_batches_of_2 = _marking_queries(footage.license, batch_size=2)
+    _, in_one_batch = _marking_queries(small, batch_size=100)
+
+    per_batch = (in_batches_of_2 - in_one_batch) / (total // 2 - 1)
+    assert per_batch <= 6  # savepoint, records, assets, adapters, progress, release

@@ -1,0 +1,134 @@
+"""Queue latency: an edit job from queued (its row says so, inside the submitting transaction) to
+started (claimed by a real worker), vs a no-op Celery round trip (send → result) on the same
+broker, in the same run; goal: p50 ≤ 2× the no-op. Then where the time goes from the submit call
+to the moment the operation begins: gate at submit, commit and outbox publish, broker → worker,
+claim under the row lock, gate re-check, render set-up with the pipeline cache lookup."""
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+from bench.edit import _ping_round_trips, _world
+from bench.harness import print_table
+from bench.queue_worker import KEY
+
+RUNS = 30
+GOAL = 2.0
+STEPS = [
+    ("gate at submit, record", "submitted", "queued"),
+    ("commit, outbox publish", "queued", "published"),
+    ("broker → worker task", "published", "received"),
+    ("load job, row lock, claim", "received", "claimed"),
+    ("gate re-check", "claimed", "gate_checked"),
+    ("render set-up (inputs, pipeline cache, local copy)", "gate_checked", "working"),
+]
+
+
+def _start_worker():
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "bench.queue_worker",
+            "worker",
+            "-Q",
+            "default,gpu",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "-n",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _one_job(redis, user, production, still, seed: int) -> dict[str, float]:
+    from editing.models import EditJob
+    from editing.services import edit_job_submit
+    from studio.models import OutboxMessage
+
+    submitted = time.time()
+    job = edit_job_submit(
+        actor=user,
+        production=production,
+        operation="regrain",
+        inputs=[still],
+        territory="US",
+        media="svod",
+        seed=seed,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = EditJob.objects.get(pk=job.pk)
+        if job.status in ("succeeded", "failed", "denied"):
+            break
+        time.sleep(0.005)
+    message = OutboxMessage.objects.filter(
+        task_name="editing.gpu.run_edit_job", args=[job.pk]
+    ).get()
+    stamps = {k.decode(): float(v) for k, v in redis.hgetall(KEY.format(job.pk)).items()}
+    return stamps | {
+        "submitted": submitted,
+        "queued": job.queued_at.timestamp(),
+        "published": message.sent_at.timestamp(),
+        "started_at": job.started_at.timestamp(),
+    }
+
+
+def _jobs(runs: int, folder: Path) -> list[dict[str, float]]:
+    import redis as redis_client
+
+    redis = redis_client.Redis.from_url(settings.CELERY_BROKER_URL)
+    user, production, still = _world(folder)
+    results = [_one_job(redis, user, production, still, seed) for seed in range(runs + 1)]
+    return results[1:]  # the first job warms the worker's imports and caches
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def run(*, scale: float = 1.0) -> None:
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        print("Queue latency: needs a Redis broker (CELERY_BROKER_URL=redis://…); not run.")
+        return
+    runs = max(5, int(RUNS * scale))
+    worker = _start_worker()
+    try:
+        with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
+            pings = _ping_round_trips(runs)
+            jobs = _jobs(runs, Path(folder))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    ping = statistics.median(pings)
+    total = statistics.median(j["working"] - j["submitted"] for j in jobs)
+    started = statistics.median(j["started_at"] - j["queued"] for j in jobs)
+    rows = [[label, _ms(statistics.median(j[b] - j[a] for j in jobs)), ""] for label, a, b in STEPS]
+    rows += [
+        ["submit → operation begins (sum of the above)", _ms(total), f"{total / ping:.2f}×"],
+        ["queued → started (queued_at → started_at)", _ms(started), f"{started / ping:.2f}×"],
+        ["no-op task: send → result (baseline)", _ms(ping), "1.00×"],
+        ["goal: queued → started", "", f"≤ {GOAL:.0f}×"],
+    ]
+    print_table(
+        f"Queue latency over Redis, {runs} edit jobs (regrain, one worker), medians per step",
+        ["step", "p50", "vs no-op"],
+        rows,
+    )
