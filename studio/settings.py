@@ -208,6 +208,12 @@ EDITING_MODEL_ROOTS = [Path(p).resolve() for p in env_list("EDITING_MODEL_ROOTS"
 ]
 EDITING_JOB_SOFT_TIME_LIMIT = env_int("EDITING_JOB_SOFT_TIME_LIMIT", 3600)
 EDITING_JOB_TIME_LIMIT = env_int("EDITING_JOB_TIME_LIMIT", 3900)
+# A running job or training holds a lease its worker renews every third of this; a lease that runs
+# out (the worker was killed, its node lost) makes the run *orphaned* and queues it again, up to
+# EDITING_MAX_ATTEMPTS starts in all, then it fails with that reason. The sweep runs every
+# EDITING_LEASE_SWEEP_SECONDS (read in ``studio/beat.py``).
+EDITING_LEASE_SECONDS = env_int("EDITING_LEASE_SECONDS", 90)
+EDITING_MAX_ATTEMPTS = env_int("EDITING_MAX_ATTEMPTS", 3)
 
 # --- Webhooks -------------------------------------------------------------------------------------
 # Receivers get signed POSTs (studio/webhooks/signing.py). Private, loopback, link-local and other
