@@ -15,8 +15,10 @@ from django.db import transaction
 
 from studio.correlation import current_correlation_id
 
-# The message header that carries the correlation id into the worker (read by ``CorrelatedTask``).
+# The message headers that carry the correlation id and the outbox row into the worker (read by
+# ``CorrelatedTask``).
 CORRELATION_HEADER = "clearcut_correlation_id"
+OUTBOX_HEADER = "clearcut_outbox_id"
 
 
 class Queue(StrEnum):
@@ -53,8 +55,15 @@ def enqueue(task_name: str, *args, countdown: int | None = None) -> None:
 
 
 def publish(
-    task_name: str, args: tuple, *, correlation_id: str | None = None, countdown: int | None = None
+    task_name: str,
+    args: tuple,
+    *,
+    correlation_id: str | None = None,
+    countdown: int | None = None,
+    outbox_id: int | None = None,
 ) -> None:
     """Hand one task message to the broker (routes from ``TASK_ROUTES``)."""
     headers = {CORRELATION_HEADER: correlation_id} if correlation_id else {}
+    if outbox_id is not None:
+        headers[OUTBOX_HEADER] = outbox_id
     current_app.send_task(task_name, args=list(args), headers=headers, countdown=countdown)

@@ -394,6 +394,11 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 12)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 10)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+# A sent message no worker has begun this long after it was due is sent again (the broker may have
+# lost it); the wait doubles with each resend, up to OUTBOX_MAX_RESENDS. Keep it above the usual
+# wait in the gpu queue: a resend of a message that was only waiting is harmless, but adds a copy.
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 900)
+OUTBOX_MAX_RESENDS = env_int("OUTBOX_MAX_RESENDS", 6)
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
