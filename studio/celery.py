@@ -5,12 +5,11 @@ import os
 
 from celery import Celery, Task
 from celery.signals import worker_ready
-from kombu import Queue as KombuQueue
 
 from studio import queues
 from studio.beat import BEAT_SCHEDULE
 from studio.correlation import correlation_scope
-from studio.queues import CORRELATION_HEADER, OUTBOX_HEADER, TASK_ROUTES, Queue
+from studio.queues import CORRELATION_HEADER, OUTBOX_HEADER, TASK_ROUTES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 
@@ -44,7 +43,6 @@ class CorrelatedTask(Task):
 
 app = Celery("clearcut", task_cls=CorrelatedTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [KombuQueue(queue.value, routing_key=queue.value) for queue in Queue]
 app.conf.task_routes = TASK_ROUTES
 app.conf.beat_schedule = BEAT_SCHEDULE
 app.autodiscover_tasks()

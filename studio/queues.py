@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from celery import current_app
 from django.db import transaction
+from kombu import Queue as KombuQueue
 
 from studio.correlation import current_correlation_id
 
@@ -31,6 +32,16 @@ TASK_ROUTES = {
     "*.gpu.*": {"queue": Queue.GPU.value},
     "*": {"queue": Queue.DEFAULT.value},
 }
+
+
+def queue_declarations(*, consumer_timeout_ms: int | None = None) -> list[KombuQueue]:
+    """The queues as the broker declares them: durable, each bound by its own name; on RabbitMQ a
+    worker consumes them with a consumer timeout above the longest task."""
+    arguments = {"x-consumer-timeout": consumer_timeout_ms} if consumer_timeout_ms else None
+    return [
+        KombuQueue(queue.value, routing_key=queue.value, durable=True, consumer_arguments=arguments)
+        for queue in Queue
+    ]
 
 
 def enqueue(task_name: str, *args, countdown: int | None = None) -> None:
