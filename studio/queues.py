@@ -77,4 +77,9 @@ def publish(
     headers = {CORRELATION_HEADER: correlation_id} if correlation_id else {}
     if outbox_id is not None:
         headers[OUTBOX_HEADER] = outbox_id
-    current_app.send_task(task_name, args=list(args), headers=headers, countdown=countdown)
+    # Tasks report through the database. Asking for a result would also subscribe this process to
+    # the result backend, and a Redis backend that cannot reach its server gives up for good ("the
+    # Celery application must be restarted") after retrying inside the request.
+    current_app.send_task(
+        task_name, args=list(args), headers=headers, countdown=countdown, ignore_result=True
+    )
