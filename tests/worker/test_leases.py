@@ -15,7 +15,9 @@ from editing.services import edit_job_cancel
 from editing.services.leases import LeaseKeeper, LeaseLost, lease_renew
 from editing.services.lifecycle import claim
 from editing.services.orphans import leases_expire, run_requeue
+from editing.tasks import expire_leases
 from studio.actors import SystemActor
+from studio.beat import BEAT_SCHEDULE
 from studio.exceptions import Conflict
 from studio.models import AuditEvent, OutboxMessage
 
@@ -241,3 +243,33 @@ def _eventually(predicate, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def test_the_sweep_runs_on_beat_and_as_a_task(queued, lease_settings):
+    claim(EditJob, queued.pk, "host-a:1", PREFIX, "cpu")
+    EditJob.objects.filter(pk=queued.pk).update(lease_expires_at=timezone.now())
+
+    assert expire_leases.apply().get() == {"requeued": 1}
+    schedule = BEAT_SCHEDULE["editing-expire-leases"]
+    assert (schedule["task"], schedule["schedule"]) == ("editing.expire_leases", 30)
+
+
+def test_an_orphaned_job_shows_as_such_in_the_api_and_the_admin(
+    queued, lease_settings, superuser, member, production, api, client
+):
+    claim(EditJob, queued.pk, "host-a:1", PREFIX, "cpu")
+    leases_expire(now=timezone.now() + dt.timedelta(minutes=2))
+    api.force_login(member("coordinator", production))
+
+    shown = api.get(f"/api/v1/edits/{queued.pk}/").json()
+    client.force_login(superuser)
+    page = client.get("/admin/editing/editjob/").content.decode()
+
+    assert shown["status"] == "orphaned"
+    assert shown["orphaned_at"] is not None
+    assert shown["lease_expires_at"] is None
+    assert ">Orphaned<" in page
+    assert (
+        "Its worker host-a:1 stopped renewing its lease; queued again (attempt 2 of at most 3)"
+        in (page)
+    )
