@@ -30,14 +30,14 @@ def claim(model, pk: int, worker: str, prefix: str, device: str, announce=None):
         run = model.objects.select_for_update().filter(pk=pk).first()
         if run is None or run.status in FINISHED:
             return None
-        if run.cancel_requested:
-            finish(run, JobStatus.CANCELLED, prefix, "Cancelled before it started.")
-            return None
         now = timezone.now()
-        if lease_is_live(run, now):
+        if lease_is_live(run, now):  # its holder stops at its next step if it was cancelled
             log.info(
                 "%s is running on %s; dropped a second delivery to %s.", run, run.worker, worker
             )
+            return None
+        if run.cancel_requested:
+            finish(run, JobStatus.CANCELLED, prefix, "Cancelled before it started.")
             return None
         if run.attempts >= settings.EDITING_MAX_ATTEMPTS:
             error = (

@@ -273,3 +273,16 @@ def test_an_orphaned_job_shows_as_such_in_the_api_and_the_admin(
         "Its worker host-a:1 stopped renewing its lease; queued again (attempt 2 of at most 3)"
         in (page)
     )
+
+
+def test_a_duplicate_delivery_of_a_cancelled_running_job_leaves_it_to_its_holder(
+    queued, lease_settings, member, production
+):
+    claim(EditJob, queued.pk, "host-a:1", PREFIX, "cpu")
+    edit_job_cancel(actor=member("coordinator", production), job=queued)
+
+    assert claim(EditJob, queued.pk, "host-b:2", PREFIX, "cpu") is None
+
+    job = EditJob.objects.get(pk=queued.pk)
+    # Still the holder's to stop at its next step, and to record as cancelled.
+    assert (job.status, job.worker, job.cancel_requested) == ("running", "host-a:1", True)
