@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,9 @@ from studio.audit import audit_record
 from studio.exceptions import Conflict
 from studio.queues import enqueue
 
+if TYPE_CHECKING:
+    from studio.actors import Actor
+
 # What each kind of run is called in the audit trail, the task that runs it, its MAM event.
 RUN_KINDS = {
     EditJob: ("editing.job", "editing.gpu.run_edit_job", events.job_finished),
@@ -27,7 +31,7 @@ RUN_KINDS = {
 SWEEP_BATCH = 100
 
 
-def run_requeue(*, actor, run, now: datetime | None = None):
+def run_requeue(*, actor: Actor, run: EditJob | TrainingRun, now: datetime | None = None):
     """Queue a run whose worker is gone again, marked *orphaned*, under its row lock.
 
     Refused (``Conflict``) for a finished run and for one whose lease is live (its worker is still
@@ -36,7 +40,12 @@ def run_requeue(*, actor, run, now: datetime | None = None):
     now = now or timezone.now()
     prefix, task_name, _ = RUN_KINDS[type(run)]
     with transaction.atomic():
-        run = type(run).objects.select_for_update().select_related("production").get(pk=run.pk)
+        run = (
+            type(run)
+            .objects.select_for_update(of=("self",))
+            .select_related("production")
+            .get(pk=run.pk)
+        )
         if run.status in FINISHED:
             raise Conflict(f"{run} has finished; there is nothing to re-queue.")
         if lease_is_live(run, now):
@@ -45,7 +54,7 @@ def run_requeue(*, actor, run, now: datetime | None = None):
     return run
 
 
-def _orphan(actor, run, prefix: str, task_name: str, now: datetime) -> None:
+def _orphan(actor: Actor, run, prefix: str, task_name: str, now: datetime) -> None:
     expired_at = run.lease_expires_at
     run.status, run.orphaned_at, run.lease_expires_at = JobStatus.ORPHANED, now, None
     run.save(update_fields=["status", "orphaned_at", "lease_expires_at", "updated_at"])
