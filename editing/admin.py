@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -10,12 +11,22 @@ from editing import admin_views, services
 from editing.choices import FINISHED, JobStatus
 from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
 from studio.admin import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
-from studio.admin_badges import BLUE, GREEN, GREY, LIGHT_GREY, PURPLE, RED
+from studio.admin_badges import (
+    BLUE,
+    GREEN,
+    GREY,
+    LIGHT_GREY,
+    ORANGE,
+    PURPLE,
+    RED,
+    choice_badge,
+)
 
 JOB_COLORS = {
     JobStatus.PENDING: LIGHT_GREY,
     JobStatus.QUEUED: BLUE,
     JobStatus.RUNNING: PURPLE,
+    JobStatus.ORPHANED: ORANGE,
     JobStatus.SUCCEEDED: GREEN,
     JobStatus.FAILED: RED,
     JobStatus.DENIED: RED,
@@ -205,15 +216,26 @@ def status_cell(job):
         )
     return format_html(
         '<div class="cc-status" data-job-id="{}" data-live="{}">'
-        '<span class="cc-badge" style="background:{}">{}</span>'
+        '<span class="cc-badge" style="background:{}" title="{}">{}</span>'
         '<progress class="cc-progress" max="100" value="{}"></progress>'
         '<span class="cc-step">{}</span></div>',
         job.pk,
         live,
         color,
+        orphan_note(job),
         job.get_status_display(),
         job.progress_percent,
         f"{job.progress_percent}% {job.progress_stage}".strip() if live else "",
+    )
+
+
+def orphan_note(run) -> str:
+    """Why a run shows as orphaned (its worker stopped renewing the lease), for the badge's title."""
+    if run.status != JobStatus.ORPHANED:
+        return ""
+    return (
+        f"Its worker {run.worker} stopped renewing its lease; queued again "
+        f"(attempt {run.attempts + 1} of at most {settings.EDITING_MAX_ATTEMPTS})."
     )
 
 
@@ -225,10 +247,18 @@ class TrainingRunAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "pk",
         "name",
         "production",
-        "status",
+        "status_badge",
         "progress_percent",
         "ledger_sha256",
         "created_at",
     ]
     list_filter = ["status", "production"]
     readonly_fields = [f.name for f in TrainingRun._meta.fields]
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span title="{}">{}</span>',
+            orphan_note(obj),
+            choice_badge(JOB_COLORS, obj.status, obj.get_status_display()),
+        )

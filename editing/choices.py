@@ -25,6 +25,8 @@ class JobStatus(models.TextChoices):
     DENIED = "denied", "Denied"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
+    # Its worker stopped renewing the lease (killed, node lost); queued again for another worker.
+    ORPHANED = "orphaned", "Orphaned"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"

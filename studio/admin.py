@@ -332,7 +332,8 @@ OUTBOX_COLORS = {OutboxStatus.PENDING: ORANGE, OutboxStatus.SENT: GREEN, OutboxS
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Task messages on their way to the broker: pending, sent, or failed with the reason."""
+    """Task messages on their way to the broker: pending, sent (and started by a worker, or sent
+    again because none had), or failed with the reason."""
 
     list_display = [
         "created_at",
@@ -342,6 +343,8 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "sent_at",
+        "started_at",
+        "resends",
         "last_error",
     ]
     list_filter = ["status", "task_name"]

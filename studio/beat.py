@@ -7,6 +7,7 @@ from studio.env import env_int
 # Read here, not in settings: the Celery app imports this module before Django's settings load.
 OUTBOX_DISPATCH_INTERVAL_SECONDS = env_int("OUTBOX_DISPATCH_INTERVAL_SECONDS", 10)
 AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 300)
+EDITING_LEASE_SWEEP_SECONDS = env_int("EDITING_LEASE_SWEEP_SECONDS", 30)
 
 BEAT_SCHEDULE = {
     "licensing-expiry-sweep": {
@@ -35,5 +36,11 @@ BEAT_SCHEDULE = {
         "task": "studio.audit_checkpoint",
         "schedule": AUDIT_CHECKPOINT_INTERVAL_SECONDS,
         "options": {"expires": AUDIT_CHECKPOINT_INTERVAL_SECONDS},
+    },
+    # Running edits and trainings whose worker stopped renewing its lease: queued again or failed.
+    "editing-expire-leases": {
+        "task": "editing.expire_leases",
+        "schedule": EDITING_LEASE_SWEEP_SECONDS,
+        "options": {"expires": EDITING_LEASE_SWEEP_SECONDS},
     },
 }

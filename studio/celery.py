@@ -5,12 +5,11 @@ import os
 
 from celery import Celery, Task
 from celery.signals import worker_ready
-from kombu import Queue as KombuQueue
 
 from studio import queues
 from studio.beat import BEAT_SCHEDULE
 from studio.correlation import correlation_scope
-from studio.queues import CORRELATION_HEADER, TASK_ROUTES, Queue
+from studio.queues import CORRELATION_HEADER, OUTBOX_HEADER, TASK_ROUTES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 
@@ -19,21 +18,31 @@ log = logging.getLogger(__name__)
 
 class CorrelatedTask(Task):
     """Runs every task under the correlation id of the action that queued it (a message header), so
-    the audit events a worker writes carry the same id as the request that caused them."""
+    the audit events a worker writes carry the same id as the request that caused them; and marks
+    the outbox row it was sent from as started, so the dispatcher does not send it again."""
 
     def __call__(self, *args, **kwargs):
-        with correlation_scope(self._queued_correlation_id()):
+        with correlation_scope(self._header(CORRELATION_HEADER)):
+            self._mark_started()
             return super().__call__(*args, **kwargs)
 
-    def _queued_correlation_id(self) -> str | None:
+    def _header(self, name: str):
         request = self.request
         # A worker merges custom headers into the request; ``Task.apply`` keeps them apart.
-        return request.get(CORRELATION_HEADER) or (request.headers or {}).get(CORRELATION_HEADER)
+        return request.get(name) or (request.headers or {}).get(name)
+
+    def _mark_started(self) -> None:
+        message_id = self._header(OUTBOX_HEADER)
+        if not message_id:
+            return
+        # The outbox's model: this module is imported before Django's apps load.
+        from studio.outbox import outbox_started
+
+        outbox_started(int(message_id))
 
 
 app = Celery("clearcut", task_cls=CorrelatedTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [KombuQueue(queue.value, routing_key=queue.value) for queue in Queue]
 app.conf.task_routes = TASK_ROUTES
 app.conf.beat_schedule = BEAT_SCHEDULE
 app.autodiscover_tasks()

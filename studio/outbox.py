@@ -4,9 +4,17 @@
 after commit ``outbox_send`` tries it at once, and ``outbox_dispatch`` (beat, ``manage.py
 dispatch_outbox``, each worker's start) sends whatever is still pending. Whoever sends a row holds
 its lock (``select_for_update(skip_locked=True)``) while it publishes and marks it sent in the same
-transaction, so two senders never publish the same row at once. A message can still reach a worker
-twice (a publish that reached the broker but failed to answer): the tasks are idempotent under their
-own row locks, so a duplicate does no second piece of work.
+transaction, so two senders never publish the same row at once.
+
+A sent message carries its row's id (a header); the worker that begins the task marks the row
+started (``outbox_started``, from ``CorrelatedTask``). A sent row that no worker has started
+``OUTBOX_RESEND_AFTER_SECONDS`` after it was due (doubling with each resend, at most
+``OUTBOX_MAX_RESENDS`` times) is sent again by the dispatcher: a broker that lost it (restarted
+without persistence, a queue purged) does not lose the work.
+
+A message can therefore reach a worker twice (a resend of one that was only waiting, a publish that
+reached the broker but failed to answer): the tasks are idempotent under their own row locks, so a
+duplicate does no second piece of work.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ class Outcome(StrEnum):
     RETRY = "retry"  # the publish failed; tried again after a backoff
     FAILED = "failed"  # given up: never sendable, or out of attempts
     SKIPPED = "skipped"  # someone else holds or has sent the row
+    RESENT = "resent"  # sent again: sent before, but no worker had started it
 
 
 def outbox_record(
@@ -67,16 +76,27 @@ def outbox_dispatch(*, batch_size: int | None = None) -> Counter:
     """
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
     outcomes: Counter = Counter()
-    while True:
-        with transaction.atomic():
-            batch = list(_pending().filter(next_attempt_at__lte=timezone.now())[:batch_size])
-            for message in batch:
-                outcome = _send(message)
-                outcomes[outcome] += 1
-                if outcome is Outcome.RETRY:
-                    return outcomes
-        if len(batch) < batch_size:
-            return outcomes
+    for rows in (_pending, _unstarted):
+        while True:
+            with transaction.atomic():
+                batch = list(rows().filter(next_attempt_at__lte=timezone.now())[:batch_size])
+                for message in batch:
+                    outcome = _send(message)
+                    outcomes[outcome] += 1
+                    if outcome is Outcome.RETRY:
+                        return outcomes
+            if len(batch) < batch_size:
+                break
+    return outcomes
+
+
+def outbox_started(message_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Mark a message's task as begun by a worker (the first time only): it is not sent again."""
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id, started_at__isnull=True).update(
+            started_at=now or timezone.now()
+        )
+    )
 
 
 def outbox_prune(*, now: dt.datetime | None = None) -> int:
@@ -94,8 +114,28 @@ def _pending():
     )
 
 
+def _unstarted():
+    """Sent rows no worker has begun, whose resend time has come (``next_attempt_at``); one sent
+    ``OUTBOX_MAX_RESENDS`` times already is left as it is (the admin shows it never started)."""
+    return (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(
+            status=OutboxStatus.SENT,
+            started_at__isnull=True,
+            resends__lt=settings.OUTBOX_MAX_RESENDS,
+            # What is due for pruning is not sent again.
+            sent_at__gte=timezone.now() - dt.timedelta(days=settings.OUTBOX_KEEP_DAYS),
+        )
+        .order_by("next_attempt_at", "id")
+    )
+
+
 def _send(message: OutboxMessage) -> Outcome:
-    """Publish one locked row and record how it went, in the caller's transaction."""
+    """Publish one locked row (pending, or sent and never started) and record how it went, in the
+    caller's transaction."""
+    resend = message.status == OutboxStatus.SENT
+    if message.started_at is not None:  # a publish that failed to answer reached a worker anyway
+        return _mark_sent(message, Outcome.SKIPPED)
     message.attempts += 1
     if not _is_registered(message.task_name):
         return _give_up(message, f"No task is registered as {message.task_name!r}.")
@@ -105,12 +145,30 @@ def _send(message: OutboxMessage) -> Outcome:
             tuple(message.args),
             correlation_id=message.correlation_id or None,
             countdown=_countdown(message),
+            outbox_id=message.pk,
         )
     except Exception as exc:  # any broker or serialization error: kept on the row, never raised
+        if resend:  # still sent once; the next dispatcher run tries again
+            message.save(update_fields=["attempts", "updated_at"])
+            return Outcome.RETRY
         return _retry_later(message, f"{type(exc).__name__}: {exc}")
-    message.status, message.sent_at = OutboxStatus.SENT, timezone.now()
-    message.save(update_fields=["status", "sent_at", "attempts", "updated_at"])
-    return Outcome.SENT
+    if resend:
+        message.resends += 1
+        log.warning("Sent %s again: no worker had started it.", message)
+    return _mark_sent(message, Outcome.RESENT if resend else Outcome.SENT)
+
+
+def _mark_sent(message: OutboxMessage, outcome: Outcome) -> Outcome:
+    """Sent now; sent again at ``next_attempt_at`` unless a worker has begun it by then (the wait
+    doubles with each resend, and counts from the end of the caller's countdown)."""
+    now = timezone.now()
+    wait = settings.OUTBOX_RESEND_AFTER_SECONDS * 2**message.resends
+    message.status, message.sent_at = OutboxStatus.SENT, now
+    message.next_attempt_at = max(now, message.not_before) + dt.timedelta(seconds=wait)
+    message.save(
+        update_fields=["status", "sent_at", "attempts", "resends", "next_attempt_at", "updated_at"]
+    )
+    return outcome
 
 
 def _countdown(message: OutboxMessage) -> int | None:

@@ -12,11 +12,14 @@ from enum import StrEnum
 
 from celery import current_app
 from django.db import transaction
+from kombu import Queue as KombuQueue
 
 from studio.correlation import current_correlation_id
 
-# The message header that carries the correlation id into the worker (read by ``CorrelatedTask``).
+# The message headers that carry the correlation id and the outbox row into the worker (read by
+# ``CorrelatedTask``).
 CORRELATION_HEADER = "clearcut_correlation_id"
+OUTBOX_HEADER = "clearcut_outbox_id"
 
 
 class Queue(StrEnum):
@@ -29,6 +32,16 @@ TASK_ROUTES = {
     "*.gpu.*": {"queue": Queue.GPU.value},
     "*": {"queue": Queue.DEFAULT.value},
 }
+
+
+def queue_declarations(*, consumer_timeout_ms: int | None = None) -> list[KombuQueue]:
+    """The queues as the broker declares them: durable, each bound by its own name; on RabbitMQ a
+    worker consumes them with a consumer timeout above the longest task."""
+    arguments = {"x-consumer-timeout": consumer_timeout_ms} if consumer_timeout_ms else None
+    return [
+        KombuQueue(queue.value, routing_key=queue.value, durable=True, consumer_arguments=arguments)
+        for queue in Queue
+    ]
 
 
 def enqueue(task_name: str, *args, countdown: int | None = None) -> None:
@@ -53,8 +66,20 @@ def enqueue(task_name: str, *args, countdown: int | None = None) -> None:
 
 
 def publish(
-    task_name: str, args: tuple, *, correlation_id: str | None = None, countdown: int | None = None
+    task_name: str,
+    args: tuple,
+    *,
+    correlation_id: str | None = None,
+    countdown: int | None = None,
+    outbox_id: int | None = None,
 ) -> None:
     """Hand one task message to the broker (routes from ``TASK_ROUTES``)."""
     headers = {CORRELATION_HEADER: correlation_id} if correlation_id else {}
-    current_app.send_task(task_name, args=list(args), headers=headers, countdown=countdown)
+    if outbox_id is not None:
+        headers[OUTBOX_HEADER] = outbox_id
+    # Tasks report through the database. Asking for a result would also subscribe this process to
+    # the result backend, and a Redis backend that cannot reach its server gives up for good ("the
+    # Celery application must be restarted") after retrying inside the request.
+    current_app.send_task(
+        task_name, args=list(args), headers=headers, countdown=countdown, ignore_result=True
+    )

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from studio.env import env_bool, env_int, env_list, env_path, env_str
-from studio.queues import Queue
+from studio.queues import Queue, queue_declarations
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CLEARCUT_VERSION = "0.1.0"
@@ -214,6 +214,12 @@ EDITING_MODEL_ROOTS = [Path(p).resolve() for p in env_list("EDITING_MODEL_ROOTS"
 ]
 EDITING_JOB_SOFT_TIME_LIMIT = env_int("EDITING_JOB_SOFT_TIME_LIMIT", 3600)
 EDITING_JOB_TIME_LIMIT = env_int("EDITING_JOB_TIME_LIMIT", 3900)
+# A running job or training holds a lease its worker renews every third of this; a lease that runs
+# out (the worker was killed, its node lost) makes the run *orphaned* and queues it again, up to
+# EDITING_MAX_ATTEMPTS starts in all, then it fails with that reason. The sweep runs every
+# EDITING_LEASE_SWEEP_SECONDS (read in ``studio/beat.py``).
+EDITING_LEASE_SECONDS = env_int("EDITING_LEASE_SECONDS", 90)
+EDITING_MAX_ATTEMPTS = env_int("EDITING_MAX_ATTEMPTS", 3)
 
 # --- Webhooks -------------------------------------------------------------------------------------
 # Receivers get signed POSTs (studio/webhooks/signing.py). Private, loopback, link-local and other
@@ -346,13 +352,24 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
+# With late acks a message stays the broker's until its task ends, so the broker must wait longer
+# than the longest task may run (its hard limit) before it gives the message to another worker.
+_LONGEST_TASK_SECONDS = max(EDITING_JOB_TIME_LIMIT, CELERY_TASK_TIME_LIMIT) + env_int(
+    "CELERY_VISIBILITY_MARGIN", 300
+)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # Redis hands an unacknowledged message to another worker after the visibility timeout; with
-    # late acks that must outlast the longest job, or a running edit would be started twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": max(EDITING_JOB_TIME_LIMIT, CELERY_TASK_TIME_LIMIT)
-        + env_int("CELERY_VISIBILITY_MARGIN", 300)
-    }
+    # Redis hands an unacknowledged message to another worker after the visibility timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _LONGEST_TASK_SECONDS}
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    # RabbitMQ: a publish returns once the broker has the message (the outbox marks it sent only
+    # then); queues are durable and messages persistent (Celery's default), and a consumer holding
+    # an unacknowledged message longer than its consumer timeout (30 min by default) is closed, so
+    # each worker asks for one above the longest task (x-consumer-timeout, RabbitMQ 3.12 and later).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+    CELERY_TASK_QUEUES = queue_declarations(consumer_timeout_ms=_LONGEST_TASK_SECONDS * 1000)
+else:
+    CELERY_TASK_QUEUES = queue_declarations()
+CELERY_TASK_DEFAULT_DELIVERY_MODE = "persistent"
 CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -394,6 +411,11 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 12)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 10)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+# A sent message no worker has begun this long after it was due is sent again (the broker may have
+# lost it); the wait doubles with each resend, up to OUTBOX_MAX_RESENDS. Keep it above the usual
+# wait in the gpu queue: a resend of a message that was only waiting is harmless, but adds a copy.
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 900)
+OUTBOX_MAX_RESENDS = env_int("OUTBOX_MAX_RESENDS", 6)
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -18,3 +18,9 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not shared-cache memory: concurrency tests use several connections at once.
     DATABASES["default"]["TEST"] = {"NAME": VAR_DIR / "test-db.sqlite3"}  # noqa: F405
+
+# A test runs in a transaction that the lease keeper's own connection cannot see, so its renewal
+# would find no row and stop the work: an hour's lease never needs renewing within a test. The lease
+# tests, and the worker processes the fault tests start, set their own.
+if "EDITING_LEASE_SECONDS" not in os.environ:
+    EDITING_LEASE_SECONDS = 3600

@@ -82,6 +82,7 @@ class Message:
     args: tuple
     correlation_id: str | None
     countdown: int | None
+    outbox_id: int | None = None
 
 
 @dataclass
@@ -92,8 +93,8 @@ class Broker:
     # task name -> the first argument of each message (an id), in order
     by_task: defaultdict[str, list] = field(default_factory=lambda: defaultdict(list))
 
-    def publish(self, task_name, args, *, correlation_id=None, countdown=None):
-        self.messages.append(Message(task_name, tuple(args), correlation_id, countdown))
+    def publish(self, task_name, args, *, correlation_id=None, countdown=None, outbox_id=None):
+        self.messages.append(Message(task_name, tuple(args), correlation_id, countdown, outbox_id))
         self.by_task[task_name].append(args[0] if len(args) == 1 else tuple(args))
 
 

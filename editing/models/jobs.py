@@ -49,6 +49,19 @@ class _Run(models.Model):
     worker = models.CharField(
         max_length=200, blank=True, help_text="host and pid of the last worker"
     )
+    lease_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="while running: the worker holds the run until then, and renews as it goes",
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the worker last renewed its lease"
+    )
+    orphaned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="when its lease was last found expired and the run queued again",
+    )
     error = models.TextField(blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -71,6 +84,14 @@ class _Run(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The lease sweep reads running runs whose lease has run out.
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=Q(status=JobStatus.RUNNING),
+                name="%(class)s_lease_due",
+            )
+        ]
 
 
 class EditJob(_Run):

@@ -20,14 +20,14 @@ if TYPE_CHECKING:
 
 
 def edit_job_cancel(*, actor: Actor, job: EditJob) -> EditJob:
-    """A queued job is cancelled at once; a running one stops at its next step."""
+    """A queued (or orphaned) job is cancelled at once; a running one stops at its next step."""
     require_production_access(actor, job.production, ScopeAction.CHANGE)
     with transaction.atomic():
         job = EditJob.objects.select_for_update().get(pk=job.pk)
         if job.status in FINISHED:
             raise Conflict(f"Edit #{job.pk} has already {job.status}.")
         job.cancel_requested = True
-        if job.status in (JobStatus.PENDING, JobStatus.QUEUED):
+        if job.status in (JobStatus.PENDING, JobStatus.QUEUED, JobStatus.ORPHANED):
             job.status, job.finished_at = JobStatus.CANCELLED, timezone.now()
         job.save(update_fields=["cancel_requested", "status", "finished_at", "updated_at"])
         audit_record(

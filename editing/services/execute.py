@@ -23,7 +23,8 @@ from editing.media import OUTPUT_SUFFIX, edit_clip, edit_still, output_mime
 from editing.models import EditJob
 from editing.operations import FrameContext, JobCancelled, get_operation
 from editing.pipelines import WeightsMismatch, device_and_dtype, exclusive, pipeline_cache
-from editing.services.lifecycle import WORKER, claim, end, finish
+from editing.services.leases import LeaseKeeper, LeaseLost
+from editing.services.lifecycle import WORKER, claim, end, finish, holds
 from editing.services.progress import Progress
 from editing.services.submit import job_use_request
 from licensing.services import gate_check
@@ -38,40 +39,47 @@ def _device(job: EditJob) -> str:
 
 
 def _claim(job_id: int, worker: str) -> EditJob | None:
-    return claim(EditJob, job_id, worker, PREFIX, _device)
+    return claim(EditJob, job_id, worker, PREFIX, _device, events.job_finished)
 
 
 def _finish(job: EditJob, status: str, error: str = "") -> None:
     finish(job, status, PREFIX, error, events.job_finished)
 
 
-def _end(job_id: int, status: str, error: str) -> None:
-    end(EditJob, job_id, status, PREFIX, error, events.job_finished)
-
-
 def edit_job_execute(*, job_id: int, worker: str = "local") -> EditJob | None:
+    """Run the job here if this worker can take its lease; a delivery that cannot (finished, or
+    running on a worker whose lease is live) does nothing and returns the job as it is."""
     job = _claim(job_id, worker)
     if job is None:
         return EditJob.objects.filter(pk=job_id).first()
+
+    def _end(status: str, error: str) -> None:
+        end(EditJob, job.pk, status, PREFIX, error, events.job_finished, worker=worker)
+
     decision, evaluation = gate_check(actor=WORKER, request=job_use_request(job), subject=job)
     EditJob.objects.filter(pk=job.pk).update(start_evaluation=evaluation)
     if not decision.allowed:
-        _end(job.pk, JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))
+        _end(JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))
         return EditJob.objects.get(pk=job.pk)
     try:
-        with tempfile.TemporaryDirectory(
-            prefix=f"job-{job.pk}-", dir=settings.ASSET_SPOOL_DIR
-        ) as folder:
-            rendered = _render(job, Path(folder))
+        with (
+            LeaseKeeper(EditJob, job.pk, worker) as lease,
+            tempfile.TemporaryDirectory(
+                prefix=f"job-{job.pk}-", dir=settings.ASSET_SPOOL_DIR
+            ) as folder,
+        ):
+            rendered = _render(job, Path(folder), lease)
             stamped = _stamp(job, rendered, decision, evaluation, Path(folder))
-            _complete(job.pk, stamped)
+            _complete(job.pk, stamped, worker)
+    except LeaseLost:
+        log.warning("Edit job %s was taken from %s; its render is dropped.", job.pk, worker)
     except JobCancelled:
-        _end(job.pk, JobStatus.CANCELLED, "Cancelled while running.")
+        _end(JobStatus.CANCELLED, "Cancelled while running.")
     except WeightsMismatch as exc:
-        _end(job.pk, JobStatus.FAILED, str(exc))
+        _end(JobStatus.FAILED, str(exc))
     except Exception as exc:
         log.exception("Edit job %s failed", job.pk)
-        _end(job.pk, JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        _end(JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
     return EditJob.objects.get(pk=job.pk)
 
 
@@ -83,10 +91,10 @@ def _mask_for(job: EditJob, size):
     return None
 
 
-def _render(job: EditJob, folder: Path) -> tuple[Path, str]:
+def _render(job: EditJob, folder: Path, lease: LeaseKeeper) -> tuple[Path, str]:
     op = get_operation(job.operation)
     source = job.inputs.get()
-    progress = Progress(EditJob, job.pk)
+    progress = Progress(EditJob, job.pk, lease)
     progress.report("loading model", 0.0, force=True)
     adapters = [
         (link.adapter, link.weight) for link in job.editjobadapter_set.select_related("adapter")
@@ -214,9 +222,10 @@ def _stamp(job, rendered, decision, evaluation, folder: Path) -> tuple[Path, Pat
     return stamped.path, stamped.sidecar
 
 
-def _complete(job_id: int, stamped: tuple[Path, Path | None]) -> None:
-    """Register the output and finish the job under its row lock: a second delivery of the same job
-    finds it finished and leaves its own render unregistered, so there is one output, one event."""
+def _complete(job_id: int, stamped: tuple[Path, Path | None], worker: str) -> None:
+    """Register the output and finish the job under its row lock, if this worker still holds it: a
+    second delivery of the same job finds it finished (or taken over) and leaves its own render
+    unregistered, so there is one output, one event."""
     path, sidecar = stamped
     # The render sits in the spool folder: hashed here, before the row lock, and moved, not copied.
     # What a kill leaves: before asset_ingest places the output, the render in its job-<pk>- spool
@@ -226,7 +235,7 @@ def _complete(job_id: int, stamped: tuple[Path, Path | None]) -> None:
     incoming = spool_in_place(path)
     with transaction.atomic():
         job = EditJob.objects.select_for_update().get(pk=job_id)
-        if job.status in FINISHED or job.output_id:
+        if job.status in FINISHED or job.output_id or not holds(job, worker):
             return
         source = job.inputs.get()
         output = asset_ingest(

@@ -1,23 +1,34 @@
 """Claiming and finishing a run (an edit job or a training run) under its row lock, so a second
-delivery of the same task never does the work twice or records a second outcome."""
+delivery of the same task never does the work twice or records a second outcome.
+
+The worker that claims a run takes its lease (``editing/services/leases.py``); a delivery that
+finds the lease live is dropped, so two workers never run the same job at once.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from editing.choices import FINISHED, JobStatus
+from editing.services.leases import lease_is_live, lease_length
 from studio.actors import SystemActor
 from studio.audit import audit_record
 from studio.queues import enqueue
 
+log = logging.getLogger(__name__)
 WORKER = SystemActor("editing.worker")
 
 
-def claim(model, pk: int, worker: str, prefix: str, device):
-    """Take the run under its row lock and mark it running. ``device``: a name, or a function of
-    the run that names it (asked only once the run is known to start). One locked read brings the
-    production and model version the audit event and the worker need."""
+def claim(model, pk: int, worker: str, prefix: str, device, announce=None):
+    """Take the run for ``worker`` and return it, or ``None`` when it must not run here: gone,
+    finished, cancelled, held by a live lease, or out of attempts (then failed, with the reason).
+    ``device``: a name, or a function of the run that names it (asked only once the run is known to
+    start). One locked read brings the production and model version the audit event and the worker
+    need."""
     with transaction.atomic():
         run = (
             model.objects.select_for_update(of=("self",))
@@ -27,30 +38,52 @@ def claim(model, pk: int, worker: str, prefix: str, device):
         )
         if run is None or run.status in FINISHED:
             return None
+        now = timezone.now()
+        if lease_is_live(run, now):  # its holder stops at its next step if it was cancelled
+            log.info(
+                "%s is running on %s; dropped a second delivery to %s.", run, run.worker, worker
+            )
+            return None
         if run.cancel_requested:
             finish(run, JobStatus.CANCELLED, prefix, "Cancelled before it started.")
             return None
-        run.status, run.attempts, run.worker = JobStatus.RUNNING, run.attempts + 1, worker
-        run.device = device(run) if callable(device) else device
-        run.started_at = run.started_at or timezone.now()
-        run.save(
-            update_fields=["status", "attempts", "worker", "device", "started_at", "updated_at"]
+        if run.attempts >= settings.EDITING_MAX_ATTEMPTS:
+            error = (
+                f"Started {run.attempts} times without finishing (last on {run.worker}); given up "
+                f"(EDITING_MAX_ATTEMPTS={settings.EDITING_MAX_ATTEMPTS})."
+            )
+            finish(run, JobStatus.FAILED, prefix, error, announce)
+            return None
+        run.status, run.attempts, run.worker, run.device = (
+            JobStatus.RUNNING,
+            run.attempts + 1,
+            worker,
+            device(run) if callable(device) else device,
         )
+        run.started_at = run.started_at or now
+        run.heartbeat_at, run.lease_expires_at = now, now + lease_length()
+        run.save()
         audit_record(
             actor=WORKER,
             action=f"{prefix}.started",
             production=run.production,
             target=run,
-            after={"attempt": run.attempts, "worker": worker, "device": run.device},
+            after={
+                "attempt": run.attempts,
+                "worker": worker,
+                "device": run.device,
+                "lease_expires_at": run.lease_expires_at.isoformat(),
+            },
         )
     return run
 
 
 def finish(run, status: str, prefix: str, error: str = "", announce=None) -> None:
-    """Record the outcome and its audit event; ``announce(run)`` builds the MAM event in the same
-    transaction."""
+    """Record the outcome and its audit event, and release the lease; ``announce(run)`` builds the
+    MAM event in the same transaction."""
     run.status, run.error, run.finished_at = status, error[:5000], timezone.now()
-    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    run.lease_expires_at = None
+    run.save(update_fields=["status", "error", "finished_at", "lease_expires_at", "updated_at"])
     audit_record(
         actor=WORKER,
         action=f"{prefix}.{status}",
@@ -62,12 +95,28 @@ def finish(run, status: str, prefix: str, error: str = "", announce=None) -> Non
         announce(run)
 
 
-def end(model, pk: int, status: str, prefix: str, error: str, announce=None) -> None:
-    """Finish a run that stopped early (denied at start, cancelled, failed), unless it already finished."""
+def end(
+    model,
+    pk: int,
+    status: str,
+    prefix: str,
+    error: str,
+    announce=None,
+    *,
+    worker: str | None = None,
+) -> None:
+    """Finish a run that stopped early (denied at start, cancelled, failed), unless it already
+    finished or, when ``worker`` is given, another worker has taken it over since."""
     with transaction.atomic():
         run = model.objects.select_for_update().get(pk=pk)
-        if run.status not in FINISHED:
-            finish(run, status, prefix, error, announce)
+        if run.status in FINISHED or (worker is not None and not holds(run, worker)):
+            return
+        finish(run, status, prefix, error, announce)
+
+
+def holds(run, worker: str) -> bool:
+    """Whether ``worker`` still holds the run (read under its row lock)."""
+    return run.status == JobStatus.RUNNING and run.worker == worker
 
 
 def queue_or_deny(

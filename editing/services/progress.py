@@ -1,4 +1,4 @@
-"""Progress and cancellation for a running job: throttled writes, throttled reads."""
+"""Progress, cancellation and a lost lease for a running job: throttled writes, throttled reads."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from editing.operations import JobCancelled
 
 
 class Progress:
-    def __init__(self, model, pk: int):
-        self.model, self.pk = model, pk
+    def __init__(self, model, pk: int, lease=None):
+        self.model, self.pk, self.lease = model, pk, lease
         self.interval = settings.EDITING_PROGRESS_INTERVAL_SECONDS
         self._written_at = self._checked_at = 0.0
         self._percent = -1
@@ -26,6 +26,10 @@ class Progress:
             self._written_at, self._percent = now, percent
 
     def check_cancel(self) -> None:
+        """Raise ``JobCancelled`` once someone asked to cancel, ``LeaseLost`` once another worker
+        holds the run (the lease keeper's flag: no query)."""
+        if self.lease is not None:
+            self.lease.check()
         now = time.monotonic()
         if now - self._checked_at < self.interval:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import secrets
 import tempfile
@@ -28,7 +29,8 @@ from editing.services.idempotency import (
     run_create_once,
     run_replayed,
 )
-from editing.services.lifecycle import WORKER, claim, end, finish, queue_or_deny
+from editing.services.leases import LeaseKeeper, LeaseLost
+from editing.services.lifecycle import WORKER, claim, end, finish, holds, queue_or_deny
 from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
 from licensing.choices import RightsAction
@@ -44,6 +46,7 @@ from studio.scoping import require_production_access
 if TYPE_CHECKING:
     from studio.actors import Actor
 
+log = logging.getLogger(__name__)
 PREFIX = "editing.training"
 DEFAULTS = {
     "rank": 4,
@@ -211,47 +214,43 @@ def ledger_hash(ledger: dict) -> str:
 
 
 def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun | None:
-    run = claim(TrainingRun, run_id, worker, PREFIX, "cpu")
+    """Train here if this worker can take the run's lease (see ``edit_job_execute``)."""
+    run = claim(TrainingRun, run_id, worker, PREFIX, "cpu", events.training_finished)
     if run is None:
         return TrainingRun.objects.filter(pk=run_id).first()
+
+    def _end(status: str, error: str) -> None:
+        end(TrainingRun, run.pk, status, PREFIX, error, events.training_finished, worker=worker)
+
     decision, evaluation = gate_check(actor=WORKER, request=training_use_request(run), subject=run)
     if not decision.allowed:
-        end(
-            TrainingRun,
-            run.pk,
-            JobStatus.DENIED,
-            PREFIX,
-            "\n".join(r.message for r in decision.blocking),
-            events.training_finished,
-        )
+        _end(JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))
         return TrainingRun.objects.get(pk=run.pk)
     ledger = build_ledger(run, decision, evaluation)
     TrainingRun.objects.filter(pk=run.pk).update(
         start_evaluation=evaluation, ledger=ledger, ledger_sha256=ledger_hash(ledger)
     )
     try:
-        with tempfile.TemporaryDirectory(
-            prefix=f"training-{run.pk}-", dir=settings.ASSET_SPOOL_DIR
-        ) as folder:
-            weights = _train(run, Path(folder))
-            _complete(run.pk, weights)
+        with (
+            LeaseKeeper(TrainingRun, run.pk, worker) as lease,
+            tempfile.TemporaryDirectory(
+                prefix=f"training-{run.pk}-", dir=settings.ASSET_SPOOL_DIR
+            ) as folder,
+        ):
+            weights = _train(run, Path(folder), lease)
+            _complete(run.pk, weights, worker)
+    except LeaseLost:
+        log.warning("Training run %s was taken from %s; its weights are dropped.", run.pk, worker)
     except Exception as exc:
-        end(
-            TrainingRun,
-            run.pk,
-            JobStatus.FAILED,
-            PREFIX,
-            f"{type(exc).__name__}: {exc}",
-            events.training_finished,
-        )
+        _end(JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
     return TrainingRun.objects.get(pk=run.pk)
 
 
-def _train(run: TrainingRun, folder: Path) -> Path:
+def _train(run: TrainingRun, folder: Path, lease: LeaseKeeper) -> Path:
     # torch, diffusers and peft load only in the worker that trains, never in web processes
     from editing.training import WEIGHTS_NAME, sample_frames, train_lora
 
-    progress = Progress(TrainingRun, run.pk)
+    progress = Progress(TrainingRun, run.pk, lease)
     progress.report("sampling frames", 0.0, force=True)
     rng = random.Random(run.seed)  # noqa: S311  (frame sampling, not security)
     frames = []
@@ -280,11 +279,15 @@ def _train(run: TrainingRun, folder: Path) -> Path:
     return folder / WEIGHTS_NAME
 
 
-def _complete(run_id: int, weights: Path) -> None:
+def _complete(run_id: int, weights: Path, worker: str) -> None:
     sha256 = file_sha256(weights)
     with transaction.atomic():
         run = TrainingRun.objects.select_for_update().get(pk=run_id)
-        if run.status in FINISHED or Adapter.objects.filter(training_run=run).exists():
+        if (
+            run.status in FINISHED
+            or not holds(run, worker)
+            or Adapter.objects.filter(training_run=run).exists()
+        ):
             return
         adapter = Adapter.objects.create(
             production=run.production,

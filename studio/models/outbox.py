@@ -12,8 +12,10 @@ class OutboxMessage(models.Model):
     publish succeeds, then *sent* (``sent_at``); it is *failed* when it can never be sent — no task is
     registered under its name, or its attempts ran out — with the reason in ``last_error``. A pending
     row is tried again from ``next_attempt_at`` on; the task runs no earlier than ``not_before``
-    (the caller's countdown). Sent rows are pruned after ``OUTBOX_KEEP_DAYS``; failed rows stay until
-    someone looks at them.
+    (the caller's countdown). A worker that begins the task marks ``started_at``; a sent row no
+    worker has started by ``next_attempt_at`` is sent again (``resends``), in case the broker lost
+    it. Sent rows are pruned after ``OUTBOX_KEEP_DAYS``; failed rows stay until someone looks at
+    them.
     """
 
     task_name = models.CharField(max_length=200)
@@ -28,6 +30,12 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="when a worker first began the task"
+    )
+    resends = models.PositiveIntegerField(
+        default=0, help_text="times sent again because no worker had started it"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -48,6 +56,11 @@ class OutboxMessage(models.Model):
             ),
             models.Index(
                 fields=["sent_at"], condition=Q(status=OutboxStatus.SENT), name="outbox_sent_at"
+            ),
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status=OutboxStatus.SENT, started_at__isnull=True),
+                name="outbox_unstarted_due",
             ),
         ]
 

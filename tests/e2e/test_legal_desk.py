@@ -35,7 +35,7 @@ def worker(monkeypatch):
     """The taint run a revocation queues is run at once, as a worker would, after the commit."""
     from licensing.services.taint import taint_run_execute
 
-    def publish(task_name, args, *, correlation_id=None, countdown=None):
+    def publish(task_name, args, **kwargs):
         if task_name == "licensing.propagate_taint":
             taint_run_execute(run_id=args[0])
 

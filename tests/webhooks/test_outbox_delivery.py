@@ -1,6 +1,7 @@
 """A delivery message the outbox sends twice still POSTs the event once."""
 
 import pytest
+from django.utils import timezone
 
 from studio.events import Event, event_emit
 from studio.models import OutboxMessage, WebhookDelivery
@@ -17,7 +18,9 @@ def test_a_delivery_message_sent_twice_posts_once(receiver, subscribe, productio
     (delivery,) = event_emit(Event("asset.ingested"), production=production, data={})
     assert outbox_dispatch()  # the row, sent
     # The publish reached the broker but its answer was lost: the row is sent again.
-    OutboxMessage.objects.filter(task_name=DELIVERY_TASK).update(status="pending", sent_at=None)
+    OutboxMessage.objects.filter(task_name=DELIVERY_TASK).update(
+        status="pending", sent_at=None, next_attempt_at=timezone.now()
+    )
     outbox_dispatch()
 
     assert queued.delayed == [delivery.pk, delivery.pk]

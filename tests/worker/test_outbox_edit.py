@@ -4,14 +4,15 @@ dispatcher sends it; a message sent twice still leaves one output."""
 from collections import Counter
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from editing.models import EditJob
 from editing.tasks import run_edit_job
 from studio import queues
-from studio.models import OutboxMessage
+from studio.models import AuditEvent, OutboxMessage
 from studio.outbox import Outcome, outbox_dispatch
-from studio.queues import CORRELATION_HEADER
+from studio.queues import CORRELATION_HEADER, OUTBOX_HEADER
 from tests.worker.conftest import MASK
 from tests.worker.test_exactly_once import _outcome
 
@@ -80,7 +81,9 @@ def test_a_message_sent_twice_leaves_one_output(
         response = coordinator_client.post("/api/v1/edits/", _payload(cleared_clip), format="json")
     assert response.status_code == 202, response.content
     # The publish reached the broker but its answer was lost: the row is sent again.
-    OutboxMessage.objects.filter(task_name=RUN_EDIT_JOB).update(status="pending", sent_at=None)
+    OutboxMessage.objects.filter(task_name=RUN_EDIT_JOB).update(
+        status="pending", sent_at=None, next_attempt_at=timezone.now()
+    )
     assert outbox_dispatch()[Outcome.SENT] >= 1  # with the ingest's derivatives message
 
     messages = [m for m in broker.messages if m.task == RUN_EDIT_JOB]
@@ -92,3 +95,34 @@ def test_a_message_sent_twice_leaves_one_output(
     assert job.status == "succeeded", job.error
     outputs, events = _outcome(job)
     assert (len(outputs), events) == (1, 1)
+
+
+def test_a_message_resent_because_no_worker_had_started_it_leaves_one_output(
+    coordinator_client, cleared_clip, model, broker, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_RESEND_AFTER_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post("/api/v1/edits/", _payload(cleared_clip), format="json")
+    assert response.status_code == 202, response.content
+    # No worker began it within the wait (the broker lost it, or the queue was long): sent again.
+    row = OutboxMessage.objects.get(task_name=RUN_EDIT_JOB)
+    OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=row.sent_at)
+    assert outbox_dispatch()[Outcome.RESENT] == 1
+
+    messages = [m for m in broker.messages if m.task == RUN_EDIT_JOB]
+    assert [m.outbox_id for m in messages] == [row.pk, row.pk]
+    for message in messages:  # both copies reach a worker
+        run_edit_job.apply(
+            args=message.args,
+            headers={CORRELATION_HEADER: message.correlation_id, OUTBOX_HEADER: message.outbox_id},
+        )
+
+    job = EditJob.objects.get()
+    assert job.status == "succeeded", job.error
+    outputs, events = _outcome(job)
+    assert (len(outputs), events) == (1, 1)
+    assert (
+        AuditEvent.objects.filter(action="editing.job.started", target_id=str(job.pk)).count() == 1
+    )
+    row.refresh_from_db()
+    assert row.started_at is not None
