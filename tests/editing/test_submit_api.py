@@ -101,7 +101,7 @@ def test_an_edit_after_the_consent_is_revoked_is_denied_and_never_queued(world, 
     assert response.status_code == 403, response.content
     [reason] = response.json()["reasons"]
     assert reason["code"] == "consent_revoked"
-    assert reason["message"].startswith("Consent of Maya Ortiz for digital_alteration revoked on")
+    assert reason["message"].startswith("Consent of Maya Ortiz for digital_alteration revoked at")
     assert EditJob.objects.get().status == "denied"
     assert queued.edits == []
 

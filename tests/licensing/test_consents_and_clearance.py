@@ -109,7 +109,7 @@ def test_the_gate_denies_after_the_revocation(world, legal, client_as, recorded)
     assert not decision.allowed
     [blocking] = decision.blocking
     assert blocking.code == "consent_revoked"
-    assert "revoked on 2027-02-01" in blocking.message
+    assert "revoked at 2027-02-01T15:00:00+00:00" in blocking.message
 
 
 # --- clearance requests ----------------------------------------------------------------------------
