@@ -1,10 +1,7 @@
 """Licensing over the API: parties, licenses with grants, consents, clearance, the gate's dry run."""
 
-from licensing.api.clearance import (
-    ClearanceCheckView,
-    ClearanceRequestViewSet,
-    GateEvaluationViewSet,
-)
+from licensing.api.check import ClearanceCheckView
+from licensing.api.clearance import ClearanceRequestViewSet, GateEvaluationViewSet
 from licensing.api.common import AssetIdsField
 from licensing.api.consents import ConsentViewSet
 from licensing.api.licenses import LicenseViewSet, PartyViewSet
