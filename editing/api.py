@@ -17,7 +17,7 @@ from editing.models.jobs import IDEMPOTENCY_KEY_MAX_CHARS
 from editing.operations import OPERATIONS
 from editing.services.idempotency import HEADER, IdempotencyKeyReused
 from editing.services.training import training_retrain_without, training_run_submit
-from licensing.api import AssetIdsField
+from licensing.api import AssetIdsField, InstantField
 from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
@@ -182,6 +182,11 @@ class EditRequestSerializer(StrictSerializer):
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
     model_version = IdField(queryset=ModelVersion.objects.all(), required=False)
     adapters = AdapterWeightSerializer(many=True, required=False)
+    at = InstantField(
+        required=False,
+        help_text="when the output will be used (ISO 8601 with offset); the gate answers for this "
+        "instant, as /clearance/check does. Default: now. Echoed back as 'at'.",
+    )
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -201,6 +206,7 @@ class _RunSerializer(serializers.ModelSerializer):
     production = serializers.SlugRelatedField(slug_field="code", read_only=True)
     submit_decision = DecisionField(source="submit_evaluation", read_only=True)
     start_decision = DecisionField(source="start_evaluation", read_only=True)
+    at = serializers.DateTimeField(source="intended_use_at", read_only=True)
     RUN_FIELDS = [
         "id",
         "production",
@@ -213,6 +219,7 @@ class _RunSerializer(serializers.ModelSerializer):
         "territory",
         "media",
         "language",
+        "at",
         "submit_decision",
         "start_decision",
         "error",
@@ -353,8 +360,12 @@ class TrainingRequestSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     model_version = IdField(queryset=ModelVersion.objects.filter(task=ModelTask.IMG2IMG))
     assets = AssetIdsField(many=True)
-    territory = serializers.CharField(max_length=2, default="US")
-    media = serializers.ChoiceField(choices=Media.choices, default="internal")
+    territory = serializers.CharField(max_length=2, help_text="one country, ISO 3166-1 alpha-2")
+    media = serializers.ChoiceField(choices=Media.choices)
+    at = InstantField(
+        required=False,
+        help_text="when the adapter will be used (ISO 8601 with offset); default: now",
+    )
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     parameters = serializers.DictField(required=False, default=dict)
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)

@@ -50,7 +50,9 @@ def edit_job_execute(*, job_id: int, worker: str = "local") -> EditJob | None:
     job = _claim(job_id, worker)
     if job is None:
         return EditJob.objects.filter(pk=job_id).first()
-    decision, evaluation = gate_check(actor=WORKER, request=job_use_request(job), subject=job)
+    decision, evaluation = gate_check(
+        actor=WORKER, request=job_use_request(job, starting=True), subject=job
+    )
     EditJob.objects.filter(pk=job.pk).update(start_evaluation=evaluation)
     if not decision.allowed:
         _end(job.pk, JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))

@@ -2,7 +2,7 @@
 
 from licensing.api.check import ClearanceCheckView
 from licensing.api.clearance import ClearanceRequestViewSet, GateEvaluationViewSet
-from licensing.api.common import AssetIdsField
+from licensing.api.common import AssetIdsField, InstantField
 from licensing.api.consents import ConsentViewSet
 from licensing.api.licenses import LicenseViewSet, PartyViewSet
 
@@ -14,4 +14,4 @@ ROUTES = [
     ("gate-evaluations", GateEvaluationViewSet, "gateevaluation"),
 ]
 
-__all__ = ["ROUTES", "AssetIdsField", "ClearanceCheckView"]
+__all__ = ["ROUTES", "AssetIdsField", "ClearanceCheckView", "InstantField"]
