@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 RULE_VERSION = "2026.12-1"
 
@@ -63,13 +63,22 @@ class UseRequest:
     time_zone: str = ""
 
     def as_dict(self) -> dict:
-        data = asdict(self)
-        data["at"] = self.show(self.at)
-        data["asset_ids"], data["adapter_ids"] = list(self.asset_ids), list(self.adapter_ids)
-        data["consent_scopes"] = (
-            list(self.consent_scopes) if self.consent_scopes is not None else None
-        )
-        return data
+        # Built by hand: dataclasses.asdict deep-copies, and a bulk check answers thousands.
+        return {
+            "action": self.action,
+            "production_id": self.production_id,
+            "asset_ids": list(self.asset_ids),
+            "territory": self.territory,
+            "media": self.media,
+            "at": self.show(self.at),
+            "language": self.language,
+            "model_version_id": self.model_version_id,
+            "adapter_ids": list(self.adapter_ids),
+            "consent_scopes": (
+                list(self.consent_scopes) if self.consent_scopes is not None else None
+            ),
+            "time_zone": self.time_zone,
+        }
 
     def show(self, instant: dt.datetime | None) -> str:
         """A full instant, in the caller's time zone (ISO 8601 with its offset)."""
@@ -100,7 +109,22 @@ class Reason:
     limit: str = ""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {
+            "code": self.code,
+            "blocking": self.blocking,
+            "message": self.message,
+            "refs": dict(self.refs),
+            "asset": self.asset,
+            "license": self.license,
+            "grant": self.grant,
+            "consent": self.consent,
+            "person": self.person,
+            "adapter": self.adapter,
+            "taint_cause": dict(self.taint_cause) if self.taint_cause is not None else None,
+            "dimension": self.dimension,
+            "value": self.value,
+            "limit": self.limit,
+        }
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """The gate, scenario by scenario. Each row: given licenses and consents, a request, the answer."""
 
+from dataclasses import fields
+
 import pytest
 
 from licensing.choices import Coverage
-from licensing.gate import evaluate
+from licensing.gate import Reason, UseRequest, evaluate
 from licensing.gate.decision import REASON_CODES
 from licensing.models import Grant
 from tests.licensing.scenarios import WORLD_OK
@@ -130,3 +132,15 @@ def test_the_number_of_queries_does_not_grow_with_the_request(world, n, django_a
 
 def test_use_date_defaults_are_timezone_aware(world):
     assert USE.tzinfo is not None
+
+
+def test_an_answer_as_json_names_every_field_of_the_request_and_of_each_reason(world):
+    world.license("L-1", permission(territory_include=["FR"]))
+
+    decision = evaluate(world.request("a1"))
+    answer = decision.as_dict()
+
+    assert set(answer["request"]) == {f.name for f in fields(UseRequest)}
+    assert answer["reasons"]
+    for reason in answer["reasons"]:
+        assert set(reason) == {f.name for f in fields(Reason)}
