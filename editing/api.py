@@ -2,7 +2,12 @@
 
 import django_filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -17,7 +22,7 @@ from editing.models.jobs import IDEMPOTENCY_KEY_MAX_CHARS
 from editing.operations import OPERATIONS
 from editing.services.idempotency import HEADER, IdempotencyKeyReused
 from editing.services.training import training_retrain_without, training_run_submit
-from licensing.api import AssetIdsField, InstantField
+from licensing.api import AssetIdsField, InstantField, ReasonSerializer
 from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
@@ -41,9 +46,22 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "and queues nothing more; the same key with a different body is a 422 naming the header."
     ),
 )
+
+
+class NotClearedSerializer(serializers.Serializer):
+    """The 403 of a denied submit: a problem document with the gate's blocking reasons and the job."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    reasons = ReasonSerializer(many=True)
+    job = serializers.DictField()
+
+
 SUBMIT_RESPONSES = {
     400: OpenApiTypes.OBJECT,
-    403: OpenApiTypes.OBJECT,
+    (403, "application/problem+json"): NotClearedSerializer,
     422: OpenApiTypes.OBJECT,
 }
 
@@ -189,7 +207,18 @@ class EditRequestSerializer(StrictSerializer):
     )
 
 
-@extend_schema_field(OpenApiTypes.OBJECT)
+@extend_schema_field(
+    inline_serializer(
+        "RunDecision",
+        {
+            "allowed": serializers.BooleanField(),
+            "reasons": ReasonSerializer(many=True),
+            "rule_version": serializers.CharField(),
+            "evaluated_at": serializers.DateTimeField(),
+        },
+        allow_null=True,
+    )
+)
 class DecisionField(serializers.Field):
     def to_representation(self, evaluation):
         if evaluation is None:

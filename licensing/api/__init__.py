@@ -1,6 +1,6 @@
 """Licensing over the API: parties, licenses with grants, consents, clearance, the gate's dry run."""
 
-from licensing.api.check import ClearanceCheckView
+from licensing.api.check import ClearanceCheckView, ReasonSerializer
 from licensing.api.clearance import ClearanceRequestViewSet, GateEvaluationViewSet
 from licensing.api.common import AssetIdsField, InstantField
 from licensing.api.consents import ConsentViewSet
@@ -14,4 +14,4 @@ ROUTES = [
     ("gate-evaluations", GateEvaluationViewSet, "gateevaluation"),
 ]
 
-__all__ = ["ROUTES", "AssetIdsField", "ClearanceCheckView", "InstantField"]
+__all__ = ["ROUTES", "AssetIdsField", "ClearanceCheckView", "InstantField", "ReasonSerializer"]
