@@ -108,6 +108,12 @@ class EditRequestForm(forms.Form):
     territory = forms.CharField(max_length=2, initial="US", help_text="one country, ISO 3166 code")
     media = forms.ChoiceField(choices=Media.choices, initial=Media.SVOD)
     language = forms.CharField(max_length=8, required=False)
+    at = forms.DateTimeField(
+        required=False,
+        label="Used at",
+        help_text="when the output will be used (ISO 8601, e.g. 2027-03-01T20:00:00-08:00); "
+        "empty: now",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -195,6 +195,7 @@ def _submit(form: EditRequestForm, request) -> EditJob | None:
             prompt=data["prompt"],
             parameters=form.parameters(),
             adapters=form.adapters(),
+            at=data.get("at"),
         )
     except ValidationError as exc:
         form.add_service_error(exc)
@@ -223,6 +224,7 @@ def check_view(model_admin, request):
             media=data["media"],
             language=data.get("language", ""),
             adapters=form.adapters() if "adapter" in data else [],
+            at=data.get("at"),
         )
     except ValidationError as exc:
         return JsonResponse({"errors": exc.messages}, status=400)

@@ -2,7 +2,12 @@
 
 import django_filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -17,7 +22,7 @@ from editing.models.jobs import IDEMPOTENCY_KEY_MAX_CHARS
 from editing.operations import OPERATIONS
 from editing.services.idempotency import HEADER, IdempotencyKeyReused
 from editing.services.training import training_retrain_without, training_run_submit
-from licensing.api import AssetIdsField
+from licensing.api import AssetIdsField, InstantField, ReasonSerializer
 from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
@@ -41,9 +46,22 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "and queues nothing more; the same key with a different body is a 422 naming the header."
     ),
 )
+
+
+class NotClearedSerializer(serializers.Serializer):
+    """The 403 of a denied submit: a problem document with the gate's blocking reasons and the job."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    reasons = ReasonSerializer(many=True)
+    job = serializers.DictField()
+
+
 SUBMIT_RESPONSES = {
     400: OpenApiTypes.OBJECT,
-    403: OpenApiTypes.OBJECT,
+    (403, "application/problem+json"): NotClearedSerializer,
     422: OpenApiTypes.OBJECT,
 }
 
@@ -182,19 +200,24 @@ class EditRequestSerializer(StrictSerializer):
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
     model_version = IdField(queryset=ModelVersion.objects.all(), required=False)
     adapters = AdapterWeightSerializer(many=True, required=False)
+    at = InstantField(
+        required=False,
+        help_text="when the output will be used (ISO 8601 with offset); the gate answers for this "
+        "instant, as /clearance/check does. Default: now. Echoed back as 'at'.",
+    )
 
 
 @extend_schema_field(
-    {
-        "type": "object",
-        "properties": {
-            "allowed": {"type": "boolean"},
-            "reasons": {"type": "array", "items": {"type": "object", "additionalProperties": {}}},
-            "rule_version": {"type": "string"},
-            "evaluated_at": {"type": "string", "format": "date-time"},
+    inline_serializer(
+        "RunDecision",
+        {
+            "allowed": serializers.BooleanField(),
+            "reasons": ReasonSerializer(many=True),
+            "rule_version": serializers.CharField(),
+            "evaluated_at": serializers.DateTimeField(),
         },
-        "required": ["allowed", "reasons", "rule_version", "evaluated_at"],
-    }
+        allow_null=True,
+    )
 )
 class DecisionField(serializers.Field):
     """A stored gate decision; null where the job was never gated at that point."""
@@ -214,6 +237,7 @@ class _RunSerializer(serializers.ModelSerializer):
     production = serializers.SlugRelatedField(slug_field="code", read_only=True)
     submit_decision = DecisionField(source="submit_evaluation", read_only=True, allow_null=True)
     start_decision = DecisionField(source="start_evaluation", read_only=True, allow_null=True)
+    at = serializers.DateTimeField(source="intended_use_at", read_only=True)
     RUN_FIELDS = [
         "id",
         "production",
@@ -226,6 +250,7 @@ class _RunSerializer(serializers.ModelSerializer):
         "territory",
         "media",
         "language",
+        "at",
         "submit_decision",
         "start_decision",
         "error",
@@ -369,8 +394,12 @@ class TrainingRequestSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     model_version = IdField(queryset=ModelVersion.objects.filter(task=ModelTask.IMG2IMG))
     assets = AssetIdsField(many=True)
-    territory = serializers.CharField(max_length=2, default="US")
-    media = serializers.ChoiceField(choices=Media.choices, default="internal")
+    territory = serializers.CharField(max_length=2, help_text="one country, ISO 3166-1 alpha-2")
+    media = serializers.ChoiceField(choices=Media.choices)
+    at = InstantField(
+        required=False,
+        help_text="when the adapter will be used (ISO 8601 with offset); default: now",
+    )
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     parameters = serializers.DictField(required=False, default=dict)
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)

@@ -224,6 +224,9 @@ class ConsentAdmin(ScopedAdminMixin, ServiceAdmin):
 
     @admin.display(description="State")
     def state(self, obj):
+        problems = obj.problems
+        if problems:
+            return badge(RED, "not effective: " + "; ".join(p["message"] for p in problems))
         revocation = getattr(obj, "revocation", None)
         if revocation is not None:
             return badge(RED, f"revoked {revocation.revoked_at:%Y-%m-%d}")

@@ -40,7 +40,7 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(settings)
         "ai_edit permitted by license NF-DAILIES-01 §2",
         "does not cover territory FR",
         "ai_edit is prohibited by license SKY-2026-114 §4",
-        "Consent of Ava Lindqvist for digital_alteration revoked on",
+        "Consent of Ava Lindqvist for digital_alteration revoked at",
         "shot14B_take1_regrained.mp4: TRUSTED",
         "INVALID ['assertion.dataHash.mismatch']",
         "TRUSTED, 2 manifests, chain of 2 generations",
@@ -55,7 +55,7 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(settings)
         assert text in shown, text
     assert re.search(r"broker back: dispatcher sent \d+; message #\d+ is sent", shown)
     assert re.search(
-        r"Edit #\d+ denied: Consent of Ava Lindqvist for digital_alteration revoked on", shown
+        r"Edit #\d+ denied: Consent of Ava Lindqvist for digital_alteration revoked at", shown
     )
     jobs = EditJob.objects.filter(production=production).order_by("pk")
     assert [j.status for j in jobs] == ["succeeded", "succeeded", "succeeded", "denied"]

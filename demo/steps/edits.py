@@ -54,6 +54,8 @@ def _train(ctx: DemoContext) -> Adapter:
         caption="house style film",
         parameters={"steps": 20, "resolution": 64},
         seed=14,
+        territory="US",
+        media="internal",
     )
     run = wait_finished(ctx, TrainingRun, run)
     if run.status != JobStatus.SUCCEEDED:

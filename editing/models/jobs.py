@@ -26,6 +26,12 @@ class _Run(models.Model):
     territory = models.CharField(max_length=2)
     media = models.CharField(max_length=16)
     language = models.CharField(max_length=8, blank=True)
+    intended_use_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="when the output will be used: the instant the gate answers for (default: "
+        "when it was requested)",
+    )
     submit_evaluation = models.ForeignKey(
         "licensing.GateEvaluation",
         on_delete=models.PROTECT,

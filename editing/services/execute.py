@@ -56,7 +56,9 @@ def edit_job_execute(*, job_id: int, worker: str = "local") -> EditJob | None:
     def _end(status: str, error: str) -> None:
         end(EditJob, job.pk, status, PREFIX, error, events.job_finished, worker=worker)
 
-    decision, evaluation = gate_check(actor=WORKER, request=job_use_request(job), subject=job)
+    decision, evaluation = gate_check(
+        actor=WORKER, request=job_use_request(job, starting=True), subject=job
+    )
     EditJob.objects.filter(pk=job.pk).update(start_evaluation=evaluation)
     if not decision.allowed:
         _end(JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))

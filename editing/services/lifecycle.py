@@ -141,3 +141,11 @@ def queue_or_deny(
         enqueue(task_name, run.pk)
     else:
         announce(run)
+
+
+def intended_instant(run, *, starting: bool = False):
+    """The instant a run's use is gated for: the one it was requested for; when a worker starts it,
+    never earlier than now (a consent revoked since the request stops it)."""
+    now = timezone.now()
+    at = run.intended_use_at or now
+    return max(at, now) if starting else at

@@ -22,7 +22,7 @@ from editing.services.idempotency import (
     run_create_once,
     run_replayed,
 )
-from editing.services.lifecycle import queue_or_deny
+from editing.services.lifecycle import intended_instant, queue_or_deny
 from licensing.gate import Decision, UseRequest, evaluate
 from licensing.services import check_use_request, gate_check
 from studio.actors import describe_actor
@@ -152,6 +152,7 @@ def edit_job_submit(
     adapters: list | tuple = (),
     idempotency_key: str = "",
     recalled_from: EditJob | None = None,
+    at=None,
 ) -> EditJob:
     """Check an edit request, gate it, record it; allowed jobs go to the GPU queue after commit.
 
@@ -159,6 +160,9 @@ def edit_job_submit(
     within the production and bound to the request: sent again with the same request, even
     concurrently, it returns the job already made; with a different one it raises
     IdempotencyKeyReused (see ``editing.services.idempotency``).
+
+    ``at`` is when the output will be used (default: now): the gate answers for that instant, as a
+    dry run (``/clearance/check`` or ``edit_job_check``) with the same ``at`` does.
     """
     require_production_access(actor, production, ScopeAction.CHANGE)
     who = describe_actor(actor)
@@ -181,6 +185,7 @@ def edit_job_submit(
             "adapters": [[adapter.pk, weight] for adapter, weight in adapters],
             "recalled_from": recalled_from.pk if recalled_from is not None else None,
         }
+        | ({"at": at.isoformat()} if at is not None else {})
     )
     scope = {"requester_id": who.actor_id, "production": production, "key": key}
     existing = run_replayed(EditJob, fingerprint=fingerprint, **scope)
@@ -214,6 +219,7 @@ def edit_job_submit(
             prompt=prompt,
             negative_prompt=negative_prompt,
             recalled_from=recalled_from,
+            intended_use_at=at or timezone.now(),
         )
         if not created:
             return job
@@ -227,7 +233,7 @@ def edit_job_submit(
     return job
 
 
-def job_use_request(job: EditJob) -> UseRequest:
+def job_use_request(job: EditJob, *, starting: bool = False) -> UseRequest:
     op = get_operation(job.operation)
     return UseRequest(
         action=op.rights_action,
@@ -235,7 +241,7 @@ def job_use_request(job: EditJob) -> UseRequest:
         asset_ids=tuple(job.inputs.values_list("pk", flat=True)),
         territory=job.territory,
         media=job.media,
-        at=timezone.now(),
+        at=intended_instant(job, starting=starting),
         language=job.language,
         model_version_id=job.model_version_id,
         adapter_ids=tuple(job.editjobadapter_set.values_list("adapter_id", flat=True)),
@@ -252,10 +258,12 @@ def edit_job_check(
     media: str,
     language: str = "",
     adapters: list | tuple = (),
+    at=None,
 ) -> Decision:
     """A dry run of the gate for an edit not yet requested: the decision submitting it now would get.
 
-    Nothing is stored, audited or queued (as for ``POST /api/v1/clearance/check``).
+    Nothing is stored, audited or queued (as for ``POST /api/v1/clearance/check``). ``at`` is the
+    intended use's instant (default: now), as for ``edit_job_submit``.
     """
     production = inputs[0].production if inputs else None
     if production is None:
@@ -270,7 +278,7 @@ def edit_job_check(
         asset_ids=tuple(asset.pk for asset in inputs),
         territory=territory.upper(),
         media=media,
-        at=timezone.now(),
+        at=at or timezone.now(),
         language=language,
         model_version_id=model.pk if model is not None else None,
         adapter_ids=tuple(adapter.pk for adapter, _weight in adapters),

@@ -30,7 +30,15 @@ from editing.services.idempotency import (
     run_replayed,
 )
 from editing.services.leases import LeaseKeeper, LeaseLost
-from editing.services.lifecycle import WORKER, claim, end, finish, holds, queue_or_deny
+from editing.services.lifecycle import (
+    WORKER,
+    claim,
+    end,
+    finish,
+    holds,
+    intended_instant,
+    queue_or_deny,
+)
 from editing.services.progress import Progress
 from editing.services.registry import adapter_store_weights
 from licensing.choices import RightsAction
@@ -80,14 +88,14 @@ def clean_training_parameters(parameters: dict) -> dict:
     return cleaned
 
 
-def training_use_request(run: TrainingRun) -> UseRequest:
+def training_use_request(run: TrainingRun, *, starting: bool = False) -> UseRequest:
     return UseRequest(
         action=RightsAction.AI_TRAIN,
         production_id=run.production_id,
         asset_ids=tuple(run.assets.values_list("pk", flat=True)),
         territory=run.territory,
         media=run.media,
-        at=timezone.now(),
+        at=intended_instant(run, starting=starting),
         model_version_id=run.model_version_id,
     )
 
@@ -99,13 +107,14 @@ def training_run_submit(
     name: str,
     model_version,
     assets: list,
-    territory: str = "US",
-    media: str = "internal",
+    territory: str,
+    media: str,
     caption: str = "",
     parameters: dict | None = None,
     seed: int | None = None,
     replaces: Adapter | None = None,
     idempotency_key: str = "",
+    at=None,
 ) -> TrainingRun:
     """Gate a training run on every asset (ai_train) and every person in them (likeness training).
 
@@ -128,6 +137,7 @@ def training_run_submit(
             "seed": seed,
             "replaces": replaces.pk if replaces is not None else None,
         }
+        | ({"at": at.isoformat()} if at is not None else {})
     )
     scope = {"requester_id": who.actor_id, "production": production, "key": key}
     existing = run_replayed(TrainingRun, fingerprint=fingerprint, **scope)
@@ -163,6 +173,7 @@ def training_run_submit(
             media=media,
             caption=caption or name,
             replaces=replaces,
+            intended_use_at=at or timezone.now(),
         )
         if not created:
             return run
@@ -222,7 +233,9 @@ def training_run_execute(*, run_id: int, worker: str = "local") -> TrainingRun |
     def _end(status: str, error: str) -> None:
         end(TrainingRun, run.pk, status, PREFIX, error, events.training_finished, worker=worker)
 
-    decision, evaluation = gate_check(actor=WORKER, request=training_use_request(run), subject=run)
+    decision, evaluation = gate_check(
+        actor=WORKER, request=training_use_request(run, starting=True), subject=run
+    )
     if not decision.allowed:
         _end(JobStatus.DENIED, "\n".join(r.message for r in decision.blocking))
         return TrainingRun.objects.get(pk=run.pk)

@@ -1,11 +1,8 @@
 """Licensing over the API: parties, licenses with grants, consents, clearance, the gate's dry run."""
 
-from licensing.api.clearance import (
-    ClearanceCheckView,
-    ClearanceRequestViewSet,
-    GateEvaluationViewSet,
-)
-from licensing.api.common import AssetIdsField
+from licensing.api.check import ClearanceCheckView, ReasonSerializer
+from licensing.api.clearance import ClearanceRequestViewSet, GateEvaluationViewSet
+from licensing.api.common import AssetIdsField, InstantField
 from licensing.api.consents import ConsentViewSet
 from licensing.api.licenses import LicenseViewSet, PartyViewSet
 
@@ -17,4 +14,4 @@ ROUTES = [
     ("gate-evaluations", GateEvaluationViewSet, "gateevaluation"),
 ]
 
-__all__ = ["ROUTES", "AssetIdsField", "ClearanceCheckView"]
+__all__ = ["ROUTES", "AssetIdsField", "ClearanceCheckView", "InstantField", "ReasonSerializer"]

@@ -1,16 +1,14 @@
 """Clearance requests, the gate's dry run for MAMs, and the decision log."""
 
-from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from licensing import services
+from licensing.api.check import ReasonSerializer
 from licensing.api.common import AssetIdsField
-from licensing.choices import ConsentScope, Media, RightsAction
-from licensing.gate import UseRequest, evaluate
+from licensing.choices import Media, RightsAction
 from licensing.models import (
     ClearanceRequest,
     GateEvaluation,
@@ -115,47 +113,14 @@ class ClearanceRequestViewSet(
         return Response(self.get_serializer(decided).data)
 
 
-class CheckSerializer(StrictSerializer):
-    production = ProductionCodeField(scope_action=ScopeAction.VIEW)
-    action = serializers.ChoiceField(choices=RightsAction.choices)
-    assets = AssetIdsField(many=True)
-    adapters = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
-    )
-    territory = serializers.CharField(max_length=8)
-    media = serializers.ChoiceField(choices=Media.choices)
-    language = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
-    at = serializers.DateTimeField(required=False)
-    consent_scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=ConsentScope.choices), required=False
-    )
-
-
-class ClearanceCheckView(APIView):
-    """Dry run of the gate for MAMs: the decision and its reasons; nothing is stored or queued."""
-
-    @extend_schema(request=CheckSerializer, responses={200: dict})
-    def post(self, request):
-        payload = CheckSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        use = UseRequest(
-            action=data["action"],
-            production_id=data["production"].pk,
-            asset_ids=tuple(a.pk for a in data["assets"]),
-            territory=data["territory"].upper(),
-            media=data["media"],
-            at=data.get("at") or timezone.now(),
-            language=data["language"],
-            adapter_ids=tuple(data["adapters"]),
-            consent_scopes=tuple(data["consent_scopes"]) if "consent_scopes" in data else None,
-        )
-        services.check_use_request(use)
-        return Response(evaluate(use).as_dict())
+@extend_schema_field(ReasonSerializer(many=True))
+class ReasonsField(serializers.JSONField):
+    """The stored reasons, in the shape ``/clearance/check`` answers them."""
 
 
 class GateEvaluationSerializer(serializers.ModelSerializer):
     production = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    reasons = ReasonsField(read_only=True)
 
     class Meta:
         model = GateEvaluation

@@ -26,11 +26,23 @@ class RevocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ConsentProblemSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["minor_without_guardian", "deceased_without_representative"]
+    )
+    message = serializers.CharField()
+
+
 class ConsentSerializer(StrictModelSerializer):
     productions = ProductionCodeField(many=True)
     evidence = AssetIdsField(required=False, allow_null=True)
     revocation = RevocationSerializer(read_only=True, allow_null=True)
     scope = serializers.ChoiceField(choices=ConsentScope.choices)
+    effective = serializers.BooleanField(
+        read_only=True,
+        help_text="false when the consent cannot grant anything as recorded (see problems)",
+    )
+    problems = ConsentProblemSerializer(many=True, read_only=True)
 
     class Meta:
         model = Consent
@@ -49,9 +61,11 @@ class ConsentSerializer(StrictModelSerializer):
             "representative_signature",
             "signed_at",
             "revocation",
+            "effective",
+            "problems",
             "created_at",
         ]
-        read_only_fields = ["id", "revocation", "created_at"]
+        read_only_fields = ["id", "revocation", "effective", "problems", "created_at"]
 
     def get_fields(self):
         fields = super().get_fields()

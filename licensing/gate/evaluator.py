@@ -10,7 +10,7 @@ Rules, in order of strength:
 5. Every person who appears in the footage needs a valid consent of each scope the use needs.
    A minor's consent needs a guardian's signature; a deceased person's, a representative's.
 
-The facts are loaded in a fixed number of queries (see ``licensing.gate.facts``) whatever the number
+The facts are loaded in one statement (see ``licensing.gate.facts``) whatever the number
 of assets, people, licenses or the depth of the lineage; the rules then run in memory.
 """
 
@@ -20,19 +20,37 @@ from assets.choices import AssetOrigin, AssetStatus
 from licensing.choices import DEFAULT_CONSENT_SCOPES, ConsentScope, RightsAction
 from licensing.gate import rules
 from licensing.gate.decision import Decision, Reason, UseRequest
-from licensing.gate.facts import Facts, load_facts
+from licensing.gate.facts import Facts, Shared, load_facts, load_shared_facts
 
 BLOCKED_STATUSES = {AssetStatus.TAINTED, AssetStatus.WITHDRAWN, AssetStatus.QUARANTINED}
 
 
 def evaluate(request: UseRequest) -> Decision:
-    facts = load_facts(request)
+    return decide(request, load_facts(request))
+
+
+def evaluate_many(requests: list[UseRequest]) -> list[Decision]:
+    """Many uses at once (a bulk check): the facts for all of them in one statement, then each
+    answered exactly as ``evaluate`` answers it alone."""
+    if not requests:
+        return []
+    shared: Shared = load_shared_facts(requests)
+    return [decide(request, shared.facts_for(request)) for request in requests]
+
+
+def decide(request: UseRequest, facts: Facts) -> Decision:
     reasons: list[Reason] = []
     for asset_id in request.asset_ids:
         if asset_id not in facts.assets:
             reasons.append(
                 Reason(
-                    "unknown_asset", True, f"Asset {asset_id} does not exist.", {"asset": asset_id}
+                    "unknown_asset",
+                    True,
+                    f"Asset {asset_id} does not exist.",
+                    {"asset": asset_id},
+                    asset=asset_id,
+                    dimension="asset",
+                    value=str(asset_id),
                 )
             )
     for asset in facts.ordered_assets():
@@ -52,8 +70,18 @@ def _asset_reasons(request: UseRequest, facts: Facts, asset) -> list[Reason]:
     label = facts.label(asset)
     if asset.status in BLOCKED_STATUSES:
         why = f": {asset.status_reason}" if asset.status_reason else ""
+        cause = facts.taint_causes.get(asset.pk) if asset.status == AssetStatus.TAINTED else None
         return [
-            Reason("asset_status", True, f"{label} is {asset.status}{why}.", {"asset": asset.pk})
+            Reason(
+                str(asset.status),
+                True,
+                f"{label} is {asset.status}{why}.",
+                {"asset": asset.pk},
+                asset=asset.pk,
+                taint_cause=cause,
+                dimension="asset_status",
+                value=str(asset.status),
+            )
         ]
     through_adapter = asset.pk in facts.adapter_footage_ids and asset.pk not in facts.footage_ids
     action = RightsAction.AI_INFERENCE if through_adapter else request.action

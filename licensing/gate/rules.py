@@ -1,20 +1,48 @@
-"""The gate's rules over loaded facts: which grants apply, which consents hold. No queries here."""
+"""The gate's rules over loaded facts: which grants apply, which consents hold. No queries here.
+
+Every reason carries a stable code, the ids involved and, for a miss, the dimension and the value
+asked for; instants are shown whole, in the caller's time zone (``UseRequest.show``).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from licensing import territories
 from licensing.choices import Coverage, GrantKind, LicenseStatus
 from licensing.gate.decision import Reason, UseRequest
+from licensing.models.consents import signature_problems
 
 
-def license_in_force(license, at) -> str | None:
-    """None when the license grants anything at ``at``; else why not."""
+@dataclass(frozen=True)
+class Miss:
+    """Why a grant or license does not apply: a code, the dimension, the value asked, the limit."""
+
+    code: str
+    dimension: str
+    value: str
+    words: str
+    limit: str = ""
+
+
+def _iso(instant) -> str:
+    return instant.isoformat()
+
+
+def license_in_force(license, at, show=_iso) -> Miss | None:
+    """None when the license grants anything at ``at``; else why not (instants worded by ``show``)."""
     if license.status != LicenseStatus.ACTIVE:
-        return license.status
+        return Miss(
+            f"license_{license.status}", "license_status", license.status, f"is {license.status}"
+        )
     if at < license.starts_at:
-        return f"not yet in force (starts {license.starts_at:%Y-%m-%d})"
+        starts = show(license.starts_at)
+        return Miss(
+            "outside_window", "date", show(at), f"not yet in force (starts {starts})", starts
+        )
     if license.ends_at is not None and at >= license.ends_at:
-        return f"expired on {license.ends_at:%Y-%m-%d}"
+        ends = show(license.ends_at)
+        return Miss("license_expired", "date", show(at), f"expired at {ends}", ends)
     return None
 
 
@@ -28,24 +56,58 @@ def covers_asset(facts, license, asset) -> bool:
     return facts.holders.get(asset.pk) == license.licensor_id
 
 
-def constraint_misses(
-    grant, request: UseRequest, productions: set[int], *, strict: bool
-) -> list[str]:
+def constraint_misses(grant, request: UseRequest, productions: set[int], *, strict: bool) -> list:
     """The constraints of ``grant`` the intended use falls outside of. ``strict`` (for permissions)
     treats an unknown language as a miss; prohibitions assume the worst instead."""
     misses = []
-    if not territories.covers(grant.territory_include, grant.territory_exclude, request.territory):
-        misses.append(f"territory {request.territory}")
+    territory = request.territory
+    if territory in territories.expand(grant.territory_exclude):
+        misses.append(
+            Miss("territory_excluded", "territory", territory, f"excludes territory {territory}")
+        )
+    elif grant.territory_include and territory not in territories.expand(grant.territory_include):
+        misses.append(
+            Miss(
+                "territory_not_covered",
+                "territory",
+                territory,
+                f"does not cover territory {territory}",
+            )
+        )
     if grant.media and request.media not in grant.media:
-        misses.append(f"media {request.media}")
+        misses.append(
+            Miss(
+                "media_not_covered", "media", request.media, f"does not cover media {request.media}"
+            )
+        )
     if grant.languages and (request.language or strict) and request.language not in grant.languages:
-        misses.append(f"language {request.language or '(unspecified)'}")
+        language = request.language or "(unspecified)"
+        misses.append(
+            Miss(
+                "language_not_covered",
+                "language",
+                request.language,
+                f"does not cover language {language}",
+            )
+        )
+    show = request.show
     if grant.valid_from and request.at < grant.valid_from:
-        misses.append(f"date {request.at:%Y-%m-%d} (from {grant.valid_from:%Y-%m-%d})")
+        limit = show(grant.valid_from)
+        words = f"does not cover the date {show(request.at)} (from {limit})"
+        misses.append(Miss("outside_window", "date", show(request.at), words, limit))
     if grant.valid_until and request.at >= grant.valid_until:
-        misses.append(f"date {request.at:%Y-%m-%d} (until {grant.valid_until:%Y-%m-%d})")
+        limit = show(grant.valid_until)
+        words = f"does not cover the date {show(request.at)} (until {limit}, exclusive)"
+        misses.append(Miss("outside_window", "date", show(request.at), words, limit))
     if productions and request.production_id not in productions:
-        misses.append("this production")
+        misses.append(
+            Miss(
+                "production_not_covered",
+                "production",
+                str(request.production_id),
+                "does not cover this production",
+            )
+        )
     return misses
 
 
@@ -63,32 +125,39 @@ def _refs(grant, asset) -> dict:
     }
 
 
+def _ids(grant, asset) -> dict:
+    return {"asset": asset.pk, "license": grant.license_id, "grant": grant.pk}
+
+
 def grant_reasons(request, facts, asset, action, label, *, needs_permission: bool) -> list[Reason]:
-    permissions, prohibitions, dormant, near_misses = [], [], [], []
+    permissions, prohibitions, misses = [], [], []
     for grant in facts.grants:
         if grant.action != action or not covers_asset(facts, grant.license, asset):
             continue
-        not_in_force = license_in_force(grant.license, request.at)
-        if not_in_force:
-            dormant.append((grant, not_in_force))
+        dormant = license_in_force(grant.license, request.at, request.show)
+        if dormant:
+            misses.append((grant, dormant))
             continue
         prohibition = grant.kind == GrantKind.PROHIBITION
-        misses = constraint_misses(
+        grant_misses = constraint_misses(
             grant, request, facts.grant_productions.get(grant.pk, set()), strict=not prohibition
         )
-        if prohibition and not misses:
+        if prohibition and not grant_misses:
             prohibitions.append(grant)
-        elif not prohibition and not misses:
+        elif not prohibition and not grant_misses:
             permissions.append(grant)
         elif not prohibition:
-            near_misses.append((grant, misses))
+            misses += [(grant, miss) for miss in grant_misses]
     if prohibitions:
         return [
             Reason(
-                "prohibition",
+                "prohibited",
                 True,
                 f"{label}: {action} is prohibited by {_cite(g)}.",
                 _refs(g, asset),
+                **_ids(g, asset),
+                dimension="action",
+                value=action,
             )
             for g in prohibitions
         ]
@@ -99,12 +168,43 @@ def grant_reasons(request, facts, asset, action, label, *, needs_permission: boo
                 False,
                 f"{label}: {action} permitted by {_cite(g)}.",
                 _refs(g, asset) | _duties(g),
+                **_ids(g, asset),
+                dimension="action",
+                value=action,
             )
             for g in permissions
         ]
     if not needs_permission:
         return []
-    return [_no_grant(request, asset, action, label, dormant, near_misses)]
+    head = (
+        f"{label}: no grant covers {action} in territory {request.territory}, "
+        f"media {request.media} at {request.show(request.at)}"
+    )
+    if not misses:
+        return [
+            Reason(
+                "no_grant",
+                True,
+                head + ".",
+                {"asset": asset.pk, "action": action},
+                asset=asset.pk,
+                dimension="action",
+                value=action,
+            )
+        ]
+    return [
+        Reason(
+            miss.code,
+            True,
+            f"{head}: {_cite(grant)} {miss.words}.",
+            _refs(grant, asset) | {"action": action},
+            **_ids(grant, asset),
+            dimension=miss.dimension,
+            value=miss.value,
+            limit=miss.limit,
+        )
+        for grant, miss in misses
+    ]
 
 
 def _duties(grant) -> dict:
@@ -116,37 +216,28 @@ def _duties(grant) -> dict:
     return duties
 
 
-def _no_grant(request, asset, action, label, dormant, near_misses) -> Reason:
-    message = (
-        f"{label}: no grant covers {action} in territory {request.territory}, media {request.media}"
-        f" on {request.at:%Y-%m-%d}."
-    )
-    notes = [f"{_cite(g)} is {why}" for g, why in dormant]
-    notes += [f"{_cite(g)} does not cover {', '.join(misses)}" for g, misses in near_misses]
-    if notes:
-        message = message[:-1] + " (" + "; ".join(notes) + ")."
-    return Reason("no_grant", True, message, {"asset": asset.pk, "action": action})
-
-
-def _consent_state(consent, request, productions) -> str | None:
+def _consent_state(consent, request, productions) -> Miss | None:
     """None when the consent holds for this use; else why not."""
+    show = request.show
     revocation = getattr(consent, "revocation", None)
     if revocation is not None and revocation.revoked_at <= request.at:
-        return f"revoked on {revocation.revoked_at:%Y-%m-%d}"
+        when = show(revocation.revoked_at)
+        return Miss("consent_revoked", "date", show(request.at), f"revoked at {when}", when)
     if request.at < consent.valid_from:
-        return f"not valid before {consent.valid_from:%Y-%m-%d}"
+        when = show(consent.valid_from)
+        return Miss(
+            "consent_not_yet_valid", "date", show(request.at), f"not valid before {when}", when
+        )
     if consent.valid_until is not None and request.at >= consent.valid_until:
-        return f"expired on {consent.valid_until:%Y-%m-%d}"
+        when = show(consent.valid_until)
+        return Miss("consent_expired", "date", show(request.at), f"expired at {when}", when)
     if request.production_id not in productions:
-        return "given for other productions"
-    return None
-
-
-def _signature_problem(person, consent) -> str | None:
-    if person.is_minor and not consent.guardian_signature:
-        return f"{person.name} is a minor and the consent has no guardian signature"
-    if person.is_deceased and not consent.representative_signature:
-        return f"{person.name} is deceased and the consent was not given by their representative"
+        return Miss(
+            "consent_production_missing",
+            "production",
+            str(request.production_id),
+            "given for other productions",
+        )
     return None
 
 
@@ -160,26 +251,40 @@ def consent_reasons(request, facts, people: dict, scopes) -> list[Reason]:
 
 def _consent_reason(request, facts, person, scope) -> Reason:
     refs = {"person": person.pk, "scope": scope}
+    ids = {"person": person.pk, "dimension": "consent_scope", "value": scope}
     problems = []
-    for consent in facts.consents.get(person.pk, []):
+    consents = facts.consents.get(person.pk, [])
+    for consent in consents:
         if consent.scope != scope:
             continue
         state = _consent_state(consent, request, facts.consent_productions.get(consent.pk, set()))
-        signature = _signature_problem(person, consent)
-        if state is None and signature is None:
+        signature = signature_problems(person, consent)
+        if state is None and not signature:
             return Reason(
                 "consent",
                 False,
                 f"Consent of {person.name} for {scope} (signed by {consent.signed_by}).",
                 refs | {"consent": consent.pk},
+                consent=consent.pk,
+                **ids,
             )
-        problems.append((consent, state or signature))
+        problems.append((consent, state, signature))
     if not problems:
-        return Reason("no_consent", True, f"No consent from {person.name} for {scope}.", refs)
-    consent, why = problems[-1]
-    code = "consent_revoked" if why.startswith("revoked") else "consent_invalid"
-    if why.startswith(person.name):
-        return Reason(code, True, f"{why} ({scope}).", refs | {"consent": consent.pk})
+        code = "consent_scope_missing" if consents else "consent_missing"
+        return Reason(code, True, f"No consent from {person.name} for {scope}.", refs, **ids)
+    consent, state, signature = problems[-1]
+    with_consent = refs | {"consent": consent.pk}
+    if state is None:
+        code, words = signature[0]
+        return Reason(code, True, f"{words} ({scope}).", with_consent, consent=consent.pk, **ids)
     return Reason(
-        code, True, f"Consent of {person.name} for {scope} {why}.", refs | {"consent": consent.pk}
+        state.code,
+        True,
+        f"Consent of {person.name} for {scope} {state.words}.",
+        with_consent,
+        consent=consent.pk,
+        person=person.pk,
+        dimension=state.dimension,
+        value=state.value,
+        limit=state.limit,
     )

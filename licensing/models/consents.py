@@ -5,6 +5,28 @@ from licensing.choices import ConsentScope
 from studio.scoping import ScopedQuerySet, allowed_production_ids
 
 
+def signature_problems(person, consent) -> list[tuple[str, str]]:
+    """Why a consent, as recorded, cannot grant anything for this person: (code, words) pairs.
+
+    A minor's consent needs a guardian's signature; a deceased person's, their representative's."""
+    problems = []
+    if person.is_minor and not consent.guardian_signature:
+        problems.append(
+            (
+                "minor_without_guardian",
+                f"{person.name} is a minor and the consent has no guardian signature",
+            )
+        )
+    if person.is_deceased and not consent.representative_signature:
+        problems.append(
+            (
+                "deceased_without_representative",
+                f"{person.name} is deceased and the consent was not given by their representative",
+            )
+        )
+    return problems
+
+
 class ConsentQuerySet(ScopedQuerySet):
     def restrict(self, principal, action="view"):
         ids = allowed_production_ids(principal, action)
@@ -65,6 +87,18 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_scope_display()}"
+
+    @property
+    def problems(self) -> list[dict]:
+        """Why this consent cannot grant anything as recorded (empty when it can)."""
+        return [
+            {"code": code, "message": words}
+            for code, words in signature_problems(self.person, self)
+        ]
+
+    @property
+    def effective(self) -> bool:
+        return not self.problems
 
 
 class Revocation(models.Model):

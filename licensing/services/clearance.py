@@ -239,12 +239,21 @@ def _preview_warnings(now: Decision, after: Decision, grant_on: License | None) 
     return warnings
 
 
+_CONSENT_DOES_NOT_HOLD = "A consent that does not hold would still block the use"
+_STATUS = "The footage's status would still block the use"
 _BLOCKING_KINDS = {
-    "prohibition": "A prohibition would still block the use",
-    "no_consent": "A missing consent would still block the use",
+    "prohibited": "A prohibition would still block the use",
+    "consent_missing": "A missing consent would still block the use",
+    "consent_scope_missing": "A missing consent would still block the use",
     "consent_revoked": "A revoked consent would still block the use",
-    "consent_invalid": "A consent that does not hold would still block the use",
-    "asset_status": "The footage's status would still block the use",
+    "consent_expired": _CONSENT_DOES_NOT_HOLD,
+    "consent_not_yet_valid": _CONSENT_DOES_NOT_HOLD,
+    "consent_production_missing": _CONSENT_DOES_NOT_HOLD,
+    "minor_without_guardian": _CONSENT_DOES_NOT_HOLD,
+    "deceased_without_representative": _CONSENT_DOES_NOT_HOLD,
+    "tainted": _STATUS,
+    "withdrawn": _STATUS,
+    "quarantined": _STATUS,
 }
 
 

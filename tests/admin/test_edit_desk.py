@@ -214,6 +214,21 @@ def test_the_dry_run_answers_with_the_gate_s_reasons_and_stores_nothing(desk, wo
     assert not EditJob.objects.exists()
 
 
+def test_the_dry_run_answers_for_the_instant_the_output_will_be_used(desk, world):
+    still = world.still(1)
+    world.license.ends_at = timezone.now() + dt.timedelta(days=10)
+    world.license.save()
+    later = (timezone.now() + dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%S-08:00")
+    check = reverse("admin:editing_editjob_check")
+
+    now = desk.post(check, form(still)).json()
+    then = desk.post(check, form(still) | {"at": later}).json()
+
+    assert now["allowed"] is True
+    assert [r["code"] for r in then["reasons"] if r["blocking"]] == ["license_expired"]
+    assert then["request"]["at"].endswith("-08:00")
+
+
 def test_progress_is_scoped_to_the_user_s_productions(desk, world):
     mine = world.submit("regrain", world.still())
     theirs = edit_job_submit(

@@ -46,6 +46,8 @@ def run_request(world, asset, **overrides) -> dict:
         "name": "house-style",
         "model_version": world.models["img2img"].pk,
         "assets": [asset.pk],
+        "territory": "US",
+        "media": "internal",
         "parameters": {"steps": 2, "resolution": 32},
         "seed": 3,
     } | overrides

@@ -38,7 +38,7 @@ def train(world, assets, **fields):
             caption="house style film",
             parameters=TRAIN,
             seed=3,
-            **fields,
+            **({"territory": "US", "media": "internal"} | fields),
         )
     if run.status != "queued":
         return run
@@ -167,6 +167,8 @@ def test_training_is_denied_when_a_person_in_the_footage_gave_no_likeness_consen
         "name": "house-style",
         "model_version": world.models["img2img"].pk,
         "assets": [still.pk, clip.pk],
+        "territory": "US",
+        "media": "internal",
         "parameters": TRAIN,
     }
 

@@ -1,7 +1,10 @@
 """POST /api/v1/edits/: 202 with a queued job, or 403 with the gate's reasons and the denied job;
 idempotency keys, progress, cancel and recall, and one permission matrix."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from editing.models import EditJob
@@ -101,7 +104,7 @@ def test_an_edit_after_the_consent_is_revoked_is_denied_and_never_queued(world, 
     assert response.status_code == 403, response.content
     [reason] = response.json()["reasons"]
     assert reason["code"] == "consent_revoked"
-    assert reason["message"].startswith("Consent of Maya Ortiz for digital_alteration revoked on")
+    assert reason["message"].startswith("Consent of Maya Ortiz for digital_alteration revoked at")
     assert EditJob.objects.get().status == "denied"
     assert queued.edits == []
 
@@ -306,3 +309,65 @@ def test_edit_permission_matrix(world, who, queued, spec, operation, expected):
 def post_recall(world, client, job):
     with world.commit(execute=True):
         return client.post(f"{URL}{job.pk}/recall/")
+
+
+# --- the intended use's instant -------------------------------------------------------------------
+
+
+def test_an_edit_for_after_the_license_ends_is_denied_as_its_dry_run_is(world, queued):
+    still = world.still()
+    world.license.ends_at = timezone.now() + dt.timedelta(days=10)
+    world.license.save()
+    later = (timezone.now() + dt.timedelta(days=20)).replace(microsecond=0)
+    when = later.astimezone(dt.timezone(dt.timedelta(hours=-8))).isoformat()
+    client = signed_in(world.coordinator)
+    dry = client.post(
+        "/api/v1/clearance/check",
+        {
+            "production": "ALPHA",
+            "action": "ai_edit",
+            "assets": [still.pk],
+            "territory": "US",
+            "media": "svod",
+            "at": when,
+        },
+        format="json",
+    ).json()
+
+    response = post(world, client, payload(still, at=when))
+
+    assert response.status_code == 403, response.content
+    body = response.json()
+    job = EditJob.objects.get()
+    assert job.intended_use_at == later
+    assert [(r["code"], r["license"]) for r in body["reasons"]] == [
+        ("license_expired", world.license.pk)
+    ]
+    assert [r["code"] for r in dry["reasons"] if r["blocking"]] == ["license_expired"]
+    assert body["reasons"][0]["message"] == dry["reasons"][0]["message"]
+    assert "-08:00" in body["reasons"][0]["limit"]
+    assert queued.edits == []
+
+
+def test_an_edit_without_an_instant_is_gated_for_now_and_says_so(world, queued):
+    before = timezone.now()
+
+    response = post(world, signed_in(world.coordinator), payload(world.still()))
+
+    assert response.status_code == 202, response.content
+    echoed = dt.datetime.fromisoformat(response.json()["at"])
+    assert before <= echoed <= timezone.now()
+
+
+def test_a_training_names_its_territory_and_media(world, queued):
+    body = {
+        "production": "ALPHA",
+        "name": "house-style",
+        "model_version": world.models["img2img"].pk,
+        "assets": [world.still().pk],
+    }
+
+    response = signed_in(world.coordinator).post("/api/v1/trainings/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert fields_of(response) == {"territory", "media"}

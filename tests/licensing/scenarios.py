@@ -5,10 +5,12 @@ from assets.models import Derivation
 from licensing.choices import ConsentScope
 from tests.licensing.world import (
     appears,
+    at,
     permission,
 )
 
 ALTER = ConsentScope.DIGITAL_ALTERATION
+T0_REVOKED = at("2026-10-02T09:00:00+00:00")
 
 
 def world_license(*grants, **kwargs):
@@ -90,3 +92,43 @@ def other_production_grant(w):
 
 WORLD_OK = world_license(permission())
 R = dict  # request arguments
+
+
+def E(code, **expected):  # noqa: N802  (a column of the tables, read like a constant)
+    """The structured reason a scenario expects: its code and, by name, the ids it refers to
+    (asset and person by world name, license by reference, consent by key); ``value`` and
+    ``limit`` as given."""
+    return {"code": code, **expected}
+
+
+def tainted_by_consent(name, person):
+    """The asset is tainted because ``person``'s consent was revoked (a taint record names it)."""
+
+    def setup(w):
+        from licensing.models import TaintRecord, TaintRun
+
+        consent = w.consent(f"{person}-taint", person, revoked=T0_REVOKED)
+        run = TaintRun.objects.create(
+            production=w.production,
+            cause_type="consent",
+            cause_id=consent.pk,
+            cause_label="consent",
+            reason="revoked",
+            requested_by="legal",
+        )
+        asset = w.assets[name]
+        TaintRecord.objects.create(
+            run=run,
+            production=w.production,
+            cause_type="consent",
+            cause_id=consent.pk,
+            node_type="asset",
+            node_id=asset.pk,
+            depth=0,
+            path=[["asset", asset.pk]],
+            reason="consent revoked",
+        )
+        asset.status, asset.status_reason = "tainted", "consent revoked"
+        asset.save()
+
+    return setup

@@ -4,6 +4,7 @@ from assets.choices import AssetStatus
 from licensing.choices import Coverage, LicenseStatus
 from tests.licensing.scenarios import (
     WORLD_OK,
+    E,
     R,
     both,
     nothing,
@@ -16,14 +17,29 @@ from tests.licensing.world import NY, TOKYO, at, permission, prohibition
 
 GRANT_SCENARIOS = [
     # (id, setup, request kwargs, allowed, expected text in a reason)
-    ("no license at all", nothing, R(), False, "no grant covers ai_edit in territory US"),
-    ("production coverage, no constraints", WORLD_OK, R(), True, "permitted by license L-1"),
+    (
+        "no license at all",
+        nothing,
+        R(),
+        False,
+        "no grant covers ai_edit in territory US",
+        E("no_grant", asset="a1"),
+    ),
+    (
+        "production coverage, no constraints",
+        WORLD_OK,
+        R(),
+        True,
+        "permitted by license L-1",
+        E("grant", asset="a1", license="L-1"),
+    ),
     (
         "US only, used in US",
         world_license(permission(territory_include=["US"])),
         R(),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "US only, used in FR",
@@ -31,6 +47,7 @@ GRANT_SCENARIOS = [
         R(territory="FR"),
         False,
         "does not cover territory FR",
+        E("territory_not_covered", asset="a1", license="L-1", value="FR"),
     ),
     (
         "WORLD except US, used in US",
@@ -38,6 +55,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "no grant covers",
+        E("territory_excluded", asset="a1", license="L-1", value="US"),
     ),
     (
         "WORLD except US, used in FR",
@@ -45,6 +63,7 @@ GRANT_SCENARIOS = [
         R(territory="FR"),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "EU group, used in DE",
@@ -52,6 +71,7 @@ GRANT_SCENARIOS = [
         R(territory="DE"),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "EU group, used in GB",
@@ -59,6 +79,7 @@ GRANT_SCENARIOS = [
         R(territory="GB"),
         False,
         "territory GB",
+        E("territory_not_covered", asset="a1", license="L-1", value="GB"),
     ),
     (
         "EU except FR, used in FR",
@@ -66,6 +87,7 @@ GRANT_SCENARIOS = [
         R(territory="FR"),
         False,
         "territory FR",
+        E("territory_excluded", asset="a1", license="L-1", value="FR"),
     ),
     (
         "EU except FR, used in IT",
@@ -73,6 +95,7 @@ GRANT_SCENARIOS = [
         R(territory="IT"),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "theatrical only, used on SVOD",
@@ -80,6 +103,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "media svod",
+        E("media_not_covered", asset="a1", license="L-1", value="svod"),
     ),
     (
         "SVOD and AVOD, used on SVOD",
@@ -87,6 +111,7 @@ GRANT_SCENARIOS = [
         R(),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "French only, used in French",
@@ -94,6 +119,7 @@ GRANT_SCENARIOS = [
         R(language="fr"),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "French only, used in English",
@@ -101,6 +127,7 @@ GRANT_SCENARIOS = [
         R(language="en"),
         False,
         "language en",
+        E("language_not_covered", asset="a1", license="L-1", value="en"),
     ),
     (
         "French only, language not said",
@@ -108,6 +135,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "language (unspecified)",
+        E("language_not_covered", asset="a1", license="L-1", value=""),
     ),
     (
         "UTC window, last second inside",
@@ -115,6 +143,7 @@ GRANT_SCENARIOS = [
         R(when=at("2027-03-14T23:59:59+00:00")),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "UTC window, end is exclusive",
@@ -122,6 +151,13 @@ GRANT_SCENARIOS = [
         R(when=at("2027-03-15T00:00:00+00:00")),
         False,
         "until 2027-03-15",
+        E(
+            "outside_window",
+            asset="a1",
+            license="L-1",
+            value="2027-03-15T00:00:00+00:00",
+            limit="2027-03-15T00:00:00+00:00",
+        ),
     ),
     (
         "New York midnight start, an hour early in UTC",
@@ -129,6 +165,13 @@ GRANT_SCENARIOS = [
         R(when=at("2027-03-15T04:59:59+00:00")),
         False,
         "from 2027-03-15",
+        E(
+            "outside_window",
+            asset="a1",
+            license="L-1",
+            value="2027-03-15T04:59:59+00:00",
+            limit="2027-03-15T05:00:00+00:00",
+        ),
     ),
     (
         "New York midnight start is inclusive",
@@ -136,6 +179,7 @@ GRANT_SCENARIOS = [
         R(when=at("2027-03-15T05:00:00+00:00")),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "Tokyo midnight end, a second before",
@@ -143,6 +187,7 @@ GRANT_SCENARIOS = [
         R(when=at("2027-03-15T14:59:59+00:00")),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "Tokyo midnight end, reached",
@@ -150,6 +195,13 @@ GRANT_SCENARIOS = [
         R(when=at("2027-03-15T15:00:00+00:00")),
         False,
         "no grant covers",
+        E(
+            "outside_window",
+            asset="a1",
+            license="L-1",
+            value="2027-03-15T15:00:00+00:00",
+            limit="2027-03-15T15:00:00+00:00",
+        ),
     ),
     (
         "prohibition in one license beats permission in another",
@@ -157,6 +209,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "prohibited by license L-12 §2",
+        E("prohibited", asset="a1", license="L-12"),
     ),
     (
         "prohibition limited to FR does not touch US use",
@@ -164,6 +217,7 @@ GRANT_SCENARIOS = [
         R(),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "prohibition of another action does not block",
@@ -171,6 +225,7 @@ GRANT_SCENARIOS = [
         R(),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "listed license, asset not listed",
@@ -178,6 +233,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "no grant covers",
+        E("no_grant", asset="a1"),
     ),
     (
         "listed license, asset listed",
@@ -185,6 +241,7 @@ GRANT_SCENARIOS = [
         R(),
         True,
         "permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "rights-holder license covers the holder's stock",
@@ -192,6 +249,7 @@ GRANT_SCENARIOS = [
         R(assets=("stock",)),
         True,
         "permitted",
+        E("grant", asset="stock", license="L-1"),
     ),
     (
         "rights-holder license does not cover our dailies",
@@ -199,6 +257,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "no grant covers",
+        E("no_grant", asset="a1"),
     ),
     (
         "expired license",
@@ -206,6 +265,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "is expired",
+        E("license_expired", asset="a1", license="L-1", value="expired"),
     ),
     (
         "suspended license",
@@ -213,6 +273,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "is suspended",
+        E("license_suspended", asset="a1", license="L-1", value="suspended"),
     ),
     (
         "terminated license",
@@ -220,6 +281,7 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "is terminated",
+        E("license_terminated", asset="a1", license="L-1", value="terminated"),
     ),
     (
         "draft license",
@@ -227,13 +289,21 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "is draft",
+        E("license_draft", asset="a1", license="L-1", value="draft"),
     ),
     (
         "active license past its end date",
         world_license(permission(), ends=at("2027-01-01T00:00:00+00:00")),
         R(),
         False,
-        "expired on 2027-01-01",
+        "expired at 2027-01-01T00:00:00+00:00",
+        E(
+            "license_expired",
+            asset="a1",
+            license="L-1",
+            value="2027-03-15T12:00:00+00:00",
+            limit="2027-01-01T00:00:00+00:00",
+        ),
     ),
     (
         "license not yet in force",
@@ -241,6 +311,13 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "not yet in force",
+        E(
+            "outside_window",
+            asset="a1",
+            license="L-1",
+            value="2027-03-15T12:00:00+00:00",
+            limit="2027-06-01T00:00:00+00:00",
+        ),
     ),
     (
         "grant for another production",
@@ -248,13 +325,52 @@ GRANT_SCENARIOS = [
         R(),
         False,
         "does not cover this production",
+        E("production_not_covered", asset="a1", license="L-1"),
     ),
-    ("tainted asset", both(WORLD_OK, status("a1", AssetStatus.TAINTED)), R(), False, "is tainted"),
+    (
+        "tainted asset",
+        both(WORLD_OK, status("a1", AssetStatus.TAINTED)),
+        R(),
+        False,
+        "is tainted",
+        E("tainted", asset="a1"),
+    ),
     (
         "quarantined asset",
         both(WORLD_OK, status("a1", AssetStatus.QUARANTINED)),
         R(),
         False,
         "is quarantined",
+        E("quarantined", asset="a1"),
+    ),
+    (
+        "ends at local midnight, used at 23:30 the evening before (local)",
+        world_license(permission(), ends=at("2027-03-01T00:00:00-08:00")),
+        R(when=at("2027-02-28T23:30:00-08:00")),
+        True,
+        "permitted",
+        E("grant", asset="a1", license="L-1"),
+    ),
+    (
+        "ends at UTC midnight: shown in the caller's offset, not as a UTC date",
+        world_license(permission(), ends=at("2027-03-01T00:00:00+00:00")),
+        R(when=at("2027-02-28T23:30:00-08:00")),
+        False,
+        "at 2027-02-28T23:30:00-08:00: license L-1 expired at 2027-02-28T16:00:00-08:00",
+        E(
+            "license_expired",
+            asset="a1",
+            license="L-1",
+            value="2027-02-28T23:30:00-08:00",
+            limit="2027-02-28T16:00:00-08:00",
+        ),
+    ),
+    (
+        "instants shown in the time zone the caller names",
+        world_license(permission(), ends=at("2027-03-01T00:00:00+00:00")),
+        R(when=at("2027-03-01T07:30:00+00:00"), zone="Europe/Paris"),
+        False,
+        "license L-1 expired at 2027-03-01T01:00:00+01:00",
+        E("license_expired", asset="a1", license="L-1", limit="2027-03-01T01:00:00+01:00"),
     ),
 ]

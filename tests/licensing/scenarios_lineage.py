@@ -4,6 +4,7 @@ from assets.choices import AssetStatus
 from licensing.choices import Coverage
 from tests.licensing.scenarios import (
     WORLD_OK,
+    E,
     R,
     adapter_on,
     both,
@@ -11,18 +12,27 @@ from tests.licensing.scenarios import (
     person_in,
     second_license,
     status,
+    tainted_by_consent,
     world_license,
 )
 from tests.licensing.world import at, permission, prohibition
 
 LINEAGE_AND_PEOPLE_SCENARIOS = [
-    ("output of licensed footage", WORLD_OK, R(assets=("out1",)), True, "Ancestor asset"),
+    (
+        "output of licensed footage",
+        WORLD_OK,
+        R(assets=("out1",)),
+        True,
+        "Ancestor asset",
+        E("grant", asset="a1", license="L-1"),
+    ),
     (
         "output used in a territory its footage is not licensed for",
         world_license(permission(territory_include=["US"])),
         R(assets=("out1",), territory="FR"),
         False,
         "Ancestor asset",
+        E("territory_not_covered", asset="a1", license="L-1", value="FR"),
     ),
     (
         "three generations down, footage licensed",
@@ -30,6 +40,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(assets=("out3",)),
         True,
         "Ancestor asset",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "three generations down, footage prohibited",
@@ -37,6 +48,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(assets=("out3",)),
         False,
         "prohibited by license L-9",
+        E("prohibited", asset="out3", license="L-9"),
     ),
     (
         "three generations down, tainted footage",
@@ -44,6 +56,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(assets=("out3",)),
         False,
         "is tainted",
+        E("tainted", asset="a1"),
     ),
     (
         "person without consent",
@@ -51,6 +64,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         False,
         "No consent from Maya",
+        E("consent_missing", person="maya"),
     ),
     (
         "person with alteration consent",
@@ -58,6 +72,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         True,
         "Consent of Maya for digital_alteration",
+        E("consent", person="maya", consent="maya-digital_alteration"),
     ),
     (
         "consent for alteration is not consent for a replica",
@@ -65,6 +80,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(action="likeness_use"),
         False,
         "No consent from Maya for digital_replica_use",
+        E("consent_scope_missing", person="maya"),
     ),
     (
         "revoked consent",
@@ -75,7 +91,14 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         ),
         R(),
         False,
-        "revoked on 2026-10-02",
+        "revoked at 2026-10-02T09:00:00+00:00",
+        E(
+            "consent_revoked",
+            person="maya",
+            consent="maya-digital_alteration",
+            value="2027-03-15T12:00:00+00:00",
+            limit="2026-10-02T09:00:00+00:00",
+        ),
     ),
     (
         "revocation after the date of use",
@@ -87,6 +110,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         True,
         "Consent of Maya",
+        E("consent", person="maya", consent="maya-digital_alteration"),
     ),
     (
         "expired consent",
@@ -95,7 +119,14 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         ),
         R(),
         False,
-        "expired on 2027-01-01",
+        "expired at 2027-01-01T00:00:00+00:00",
+        E(
+            "consent_expired",
+            person="maya",
+            consent="maya-digital_alteration",
+            value="2027-03-15T12:00:00+00:00",
+            limit="2027-01-01T00:00:00+00:00",
+        ),
     ),
     (
         "consent for other productions only",
@@ -107,6 +138,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         False,
         "given for other productions",
+        E("consent_production_missing", person="maya", consent="c"),
     ),
     (
         "minor without guardian signature",
@@ -114,6 +146,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         False,
         "Leo is a minor",
+        E("minor_without_guardian", person="leo", consent="leo-digital_alteration"),
     ),
     (
         "minor with guardian signature",
@@ -121,6 +154,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         True,
         "Consent of Leo",
+        E("consent", person="leo", consent="leo-digital_alteration"),
     ),
     (
         "deceased with representative",
@@ -128,6 +162,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         True,
         "Consent of Old",
+        E("consent", person="old", consent="old-digital_alteration"),
     ),
     (
         "deceased without representative",
@@ -135,6 +170,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(),
         False,
         "Old is deceased",
+        E("deceased_without_representative", person="old", consent="old-digital_alteration"),
     ),
     (
         "person in the footage behind an output",
@@ -142,6 +178,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(assets=("out2",)),
         False,
         "No consent from Maya",
+        E("consent_missing", person="maya"),
     ),
     (
         "adapter whose footage allows inference",
@@ -155,6 +192,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(adapters=(7,)),
         True,
         "ai_inference permitted by license L-5",
+        E("grant", asset="a2", license="L-5"),
     ),
     (
         "adapter whose footage does not allow inference",
@@ -162,6 +200,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(adapters=(7,)),
         False,
         "no grant covers ai_inference",
+        E("no_grant", asset="a2"),
     ),
     (
         "adapter footage person without likeness-training consent",
@@ -174,6 +213,7 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(adapters=(7,)),
         False,
         "No consent from Maya for likeness_training",
+        E("consent_missing", person="maya"),
     ),
     (
         "tainted adapter",
@@ -185,14 +225,23 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(adapters=(7,)),
         False,
         "Adapter 7 (house) is tainted: footage consent revoked",
+        E("adapter_tainted", adapter=7),
     ),
-    ("unknown adapter", WORLD_OK, R(adapters=(99,)), False, "Adapter 99 does not exist"),
+    (
+        "unknown adapter",
+        WORLD_OK,
+        R(adapters=(99,)),
+        False,
+        "Adapter 99 does not exist",
+        E("unknown_adapter", adapter=99),
+    ),
     (
         "viewing needs no consent",
         both(world_license(permission("view")), person_in("maya", "a1")),
         R(action="view"),
         True,
         "view permitted",
+        E("grant", asset="a1", license="L-1"),
     ),
     (
         "an operation can ask for voice consent",
@@ -200,5 +249,14 @@ LINEAGE_AND_PEOPLE_SCENARIOS = [
         R(scopes=("voice",)),
         False,
         "No consent from Maya for voice",
+        E("consent_scope_missing", person="maya"),
+    ),
+    (
+        "tainted footage names the consent behind the taint",
+        both(WORLD_OK, person_in("maya", "a2"), tainted_by_consent("a1", "maya")),
+        R(assets=("out1",)),
+        False,
+        "is tainted: consent revoked",
+        E("tainted", asset="a1", taint_cause=("consent", "maya-taint")),
     ),
 ]

@@ -47,6 +47,17 @@ def test_revoking_a_consent_asks_for_a_reason_first(legal_admin, world):
     assert AuditEvent.objects.filter(action="licensing.consent.revoked").count() == 1
 
 
+def test_the_consent_list_flags_a_minors_consent_without_a_guardian(legal_admin, world):
+    world.consent("unsigned", "leo")
+    world.consent("signed", "maya")
+
+    page = legal_admin.get("/admin/licensing/consent/")
+
+    assert page.status_code == 200
+    assert page.content.count(b"not effective") == 1
+    assert b"Leo is a minor and the consent has no guardian signature" in page.content
+
+
 def test_linking_a_license_to_selected_assets(legal_admin, world):
     license = world.license("L-LIST", permission(), coverage="listed")
     chosen = [world.assets["a1"].pk, world.assets["a2"].pk]

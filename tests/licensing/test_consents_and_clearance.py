@@ -109,7 +109,41 @@ def test_the_gate_denies_after_the_revocation(world, legal, client_as, recorded)
     assert not decision.allowed
     [blocking] = decision.blocking
     assert blocking.code == "consent_revoked"
-    assert "revoked on 2027-02-01" in blocking.message
+    assert "revoked at 2027-02-01T15:00:00+00:00" in blocking.message
+
+
+@pytest.mark.parametrize(
+    ("person", "signatures", "codes"),
+    [
+        ("leo", {"guardian_signature": True}, []),
+        ("leo", {}, ["minor_without_guardian"]),
+        ("old", {"representative_signature": True}, []),
+        ("old", {}, ["deceased_without_representative"]),
+        ("maya", {}, []),
+    ],
+)
+def test_a_consent_that_cannot_grant_anything_says_so_itself(
+    world, legal, client_as, person, signatures, codes
+):
+    payload = {
+        "person": world.people[person].pk,
+        "scope": ConsentScope.DIGITAL_ALTERATION,
+        "productions": ["ALPHA"],
+        "description": "Digital de-ageing in the flashback of episode 3.",
+        "valid_from": "2026-01-01T00:00:00Z",
+        "signed_by": "someone",
+        "signed_at": "2025-12-01T10:00:00Z",
+    } | signatures
+    client = client_as(legal)
+
+    created = client.post(CONSENTS, payload, format="json")
+    shown = client.get(f"{CONSENTS}{created.json()['id']}/").json()
+
+    assert created.status_code == 201, created.content
+    for body in (created.json(), shown):
+        assert body["effective"] is (not codes)
+        assert [p["code"] for p in body["problems"]] == codes
+        assert all(world.people[person].name in p["message"] for p in body["problems"])
 
 
 # --- clearance requests ----------------------------------------------------------------------------

@@ -120,6 +120,7 @@ class World:
         adapters=(),
         scopes=None,
         production=None,
+        zone="",
     ):
         return UseRequest(
             action=action,
@@ -131,6 +132,7 @@ class World:
             language=language,
             adapter_ids=tuple(adapters),
             consent_scopes=scopes,
+            time_zone=zone,
         )
 
 

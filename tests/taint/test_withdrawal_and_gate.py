@@ -45,6 +45,9 @@ def test_the_gate_names_the_cause_of_the_taint(footage, production):
         "is tainted: tainted by license L-RAW1: license L-RAW1 terminated" in r.message
         for r in decision.blocking
     )
+    tainted = [r for r in decision.blocking if r.code == "tainted"]
+    assert tainted
+    assert all(r.taint_cause == {"type": "license", "id": footage.license.pk} for r in tainted)
 
 
 def test_the_gate_refuses_a_tainted_adapter(footage, production):
@@ -63,7 +66,7 @@ def test_the_gate_refuses_a_tainted_adapter(footage, production):
         )
     )
 
-    assert any(r.code == "adapter_status" and "house" in r.message for r in decision.blocking)
+    assert any(r.code == "adapter_tainted" and "house" in r.message for r in decision.blocking)
 
 
 def test_legal_withdraws_tainted_outputs_in_one_batch(footage, production, member):

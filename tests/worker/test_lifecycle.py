@@ -57,7 +57,7 @@ def test_a_revocation_between_submit_and_start_denies_the_job_at_start(
     job = edit_job_execute(job_id=job.pk, worker="w")
 
     assert job.status == "denied"
-    assert "Consent of Maya for digital_alteration revoked on" in job.error
+    assert "Consent of Maya for digital_alteration revoked at" in job.error
     assert job.submit_evaluation.allowed is True
     assert job.start_evaluation.allowed is False
     assert job.output_id is None
