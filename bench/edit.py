@@ -4,8 +4,6 @@ inpaint at 512² × 30 steps in fp16) runs only where CUDA is present."""
 
 import datetime as dt
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -14,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from bench.harness import print_table
+from bench.harness import print_table, start_worker
 
 RUNS = 20
 
@@ -22,34 +20,6 @@ RUNS = 20
 def _percentiles(values):
     ordered = sorted(values)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-
-
-def _start_worker(queues: str):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "studio",
-            "worker",
-            "-Q",
-            queues,
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "-n",
-            f"bench-{uuid.uuid4().hex[:6]}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def _ping_round_trips(runs: int) -> list[float]:
@@ -147,7 +117,7 @@ def _pipeline_load() -> tuple[float, float]:
 
 def run(*, scale: float = 1.0) -> None:
     runs = max(5, int(RUNS * scale))
-    worker = _start_worker("default,gpu")
+    worker = start_worker()
     try:
         with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
             pings = _ping_round_trips(runs)

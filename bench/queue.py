@@ -5,17 +5,14 @@ to the moment the operation begins: gate at submit, commit and outbox publish, b
 claim under the row lock, gate re-check, render set-up with the pipeline cache lookup."""
 
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 
 from bench.edit import _ping_round_trips, _world
-from bench.harness import print_table
+from bench.harness import print_table, start_worker
 from bench.queue_worker import KEY
 
 RUNS = 30
@@ -28,34 +25,6 @@ STEPS = [
     ("gate re-check", "claimed", "gate_checked"),
     ("render set-up (inputs, pipeline cache, local copy)", "gate_checked", "working"),
 ]
-
-
-def _start_worker():
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "bench.queue_worker",
-            "worker",
-            "-Q",
-            "default,gpu",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "-n",
-            f"bench-{uuid.uuid4().hex[:6]}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def _one_job(redis, user, production, still, seed: int) -> dict[str, float]:
@@ -109,7 +78,7 @@ def run(*, scale: float = 1.0) -> None:
         print("Queue latency: needs a Redis broker (CELERY_BROKER_URL=redis://…); not run.")
         return
     runs = max(5, int(RUNS * scale))
-    worker = _start_worker()
+    worker = start_worker("bench.queue_worker")
     try:
         with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
             pings = _ping_round_trips(runs)
