@@ -237,7 +237,7 @@ class _RunSerializer(serializers.ModelSerializer):
     production = serializers.SlugRelatedField(slug_field="code", read_only=True)
     submit_decision = DecisionField(source="submit_evaluation", read_only=True, allow_null=True)
     start_decision = DecisionField(source="start_evaluation", read_only=True, allow_null=True)
-    at = serializers.DateTimeField(source="intended_use_at", read_only=True)
+    at = serializers.DateTimeField(source="intended_use_at", read_only=True, allow_null=True)
     RUN_FIELDS = [
         "id",
         "production",
