@@ -63,28 +63,34 @@ def _world(folder: Path):
     return user, production, still
 
 
-def _submit_to_start(runs: int, folder: Path) -> list[float]:
+def submit_and_wait(user, production, still, seed: int, *, poll: float = 0.01):
+    """Submit a regrain of the still and wait (up to two minutes) until the worker has finished it."""
     from editing.models import EditJob
     from editing.services import edit_job_submit
 
+    job = edit_job_submit(
+        actor=user,
+        production=production,
+        operation="regrain",
+        inputs=[still],
+        territory="US",
+        media="svod",
+        seed=seed,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = EditJob.objects.get(pk=job.pk)
+        if job.status in ("succeeded", "failed", "denied"):
+            break
+        time.sleep(poll)
+    return job
+
+
+def _submit_to_start(runs: int, folder: Path) -> list[float]:
     user, production, still = _world(folder)
     latencies = []
     for index in range(runs + 1):
-        job = edit_job_submit(
-            actor=user,
-            production=production,
-            operation="regrain",
-            inputs=[still],
-            territory="US",
-            media="svod",
-            seed=index,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            job = EditJob.objects.get(pk=job.pk)
-            if job.status in ("succeeded", "failed"):
-                break
-            time.sleep(0.01)
+        job = submit_and_wait(user, production, still, index)
         if index:  # the first job warms the worker's imports
             latencies.append((job.started_at - job.queued_at).total_seconds())
     return latencies

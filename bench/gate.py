@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from assets.models import Appearance, Asset, Person
-from bench.harness import print_table
+from bench.harness import bulk_insert, print_table
 from licensing.choices import ConsentScope, Coverage, LicenseStatus
 from licensing.gate import UseRequest, evaluate
 from licensing.models import Consent, Grant, License, LicensedAsset, Party
@@ -25,17 +25,12 @@ USE = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
 BATCH = 10_000
 
 
-def _bulk(model, rows):
-    for i in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[i : i + BATCH], batch_size=BATCH)
-
-
 def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
     n_assets, n_licenses = int(100_000 * scale), int(20_000 * scale)
     n_consents, n_appearances = int(10_000 * scale), int(50_000 * scale)
     production = Production.objects.create(code="BENCHGATE", name="Gate benchmark")
     party = Party.objects.create(name="Bench party")
-    _bulk(
+    bulk_insert(
         Asset,
         [
             Asset(
@@ -53,7 +48,7 @@ def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
         ],
     )
     asset_ids = list(Asset.objects.filter(production=production).values_list("pk", flat=True))
-    _bulk(
+    bulk_insert(
         License,
         [
             License(
@@ -70,14 +65,14 @@ def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
         ],
     )
     license_ids = list(License.objects.filter(production=production).values_list("pk", flat=True))
-    _bulk(
+    bulk_insert(
         Grant,
         [
             Grant(license_id=lic, action="ai_edit", territory_include=["WORLD"])
             for lic in license_ids
         ],
     )
-    _bulk(
+    bulk_insert(
         LicensedAsset,
         [
             LicensedAsset(license_id=license_ids[i % n_licenses], asset_id=a)
@@ -85,20 +80,20 @@ def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
         ],
     )
     n_people = max(1, n_appearances // 5)
-    _bulk(Person, [Person(name=f"P{i}") for i in range(n_people)])
+    bulk_insert(Person, [Person(name=f"P{i}") for i in range(n_people)])
     people = list(Person.objects.order_by("-pk").values_list("pk", flat=True)[:n_people])
     Person.productions.through.objects.bulk_create(
         [Person.productions.through(person_id=p, production_id=production.pk) for p in people],
         batch_size=BATCH,
     )
-    _bulk(
+    bulk_insert(
         Appearance,
         [
             Appearance(person_id=people[i % n_people], asset_id=asset_ids[i % n_assets])
             for i in range(n_appearances)
         ],
     )
-    _bulk(
+    bulk_insert(
         Consent,
         [
             Consent(

@@ -90,3 +90,9 @@ def start_worker(app: str = "studio", queues: str = "default,gpu") -> subprocess
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def bulk_insert(model, rows: list, batch: int = 10_000) -> None:
+    """Seed rows a batch at a time (bulk_create), so a large world never sits in one statement."""
+    for i in range(0, len(rows), batch):
+        model.objects.bulk_create(rows[i : i + batch], batch_size=batch)

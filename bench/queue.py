@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from bench.edit import _ping_round_trips, _world
+from bench.edit import _ping_round_trips, _world, submit_and_wait
 from bench.harness import print_table, start_worker
 from bench.queue_worker import KEY
 
@@ -28,26 +28,10 @@ STEPS = [
 
 
 def _one_job(redis, user, production, still, seed: int) -> dict[str, float]:
-    from editing.models import EditJob
-    from editing.services import edit_job_submit
     from studio.models import OutboxMessage
 
     submitted = time.time()
-    job = edit_job_submit(
-        actor=user,
-        production=production,
-        operation="regrain",
-        inputs=[still],
-        territory="US",
-        media="svod",
-        seed=seed,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job = EditJob.objects.get(pk=job.pk)
-        if job.status in ("succeeded", "failed", "denied"):
-            break
-        time.sleep(0.005)
+    job = submit_and_wait(user, production, still, seed, poll=0.005)
     message = OutboxMessage.objects.filter(
         task_name="editing.gpu.run_edit_job", args=[job.pk]
     ).get()

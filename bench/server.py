@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from assets.models import Appearance, Asset, Person
+from bench.harness import bulk_insert
 from licensing.choices import ConsentScope, Coverage, LicenseStatus
 from licensing.models import Consent, Grant, License, LicensedAsset, Party
 from studio.choices import Role
@@ -43,7 +44,6 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 PRODUCTION = "LOADTEST"
-BATCH = 5_000
 
 
 # --- the database -------------------------------------------------------------------------------
@@ -56,11 +56,6 @@ class Seeded:
     people_assets: list[int]  # assets in which people appear (consents are checked for them)
 
 
-def _bulk(model, rows) -> None:
-    for i in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[i : i + BATCH], batch_size=BATCH)
-
-
 def seed(*, assets: int) -> Seeded:
     """A production with ``assets`` video assets (thumbnails and proxies recorded), one license per
     ten assets with an ``ai_edit`` grant, a person in every fifth asset with a consent, and an
@@ -68,7 +63,7 @@ def seed(*, assets: int) -> Seeded:
     with transaction.atomic():
         production = Production.objects.create(code=PRODUCTION, name="Load test")
         party = Party.objects.create(name="Load party")
-        _bulk(
+        bulk_insert(
             Asset,
             [
                 Asset(
@@ -89,7 +84,7 @@ def seed(*, assets: int) -> Seeded:
             ],
         )
         asset_ids = list(Asset.objects.filter(production=production).values_list("pk", flat=True))
-        _bulk(
+        bulk_insert(
             License,
             [
                 License(
@@ -108,14 +103,14 @@ def seed(*, assets: int) -> Seeded:
         license_ids = list(
             License.objects.filter(production=production).values_list("pk", flat=True)
         )
-        _bulk(
+        bulk_insert(
             Grant,
             [
                 Grant(license_id=i, action="ai_edit", territory_include=["WORLD"])
                 for i in license_ids
             ],
         )
-        _bulk(
+        bulk_insert(
             LicensedAsset,
             [
                 LicensedAsset(license_id=license_ids[i % len(license_ids)], asset_id=a)
@@ -123,19 +118,19 @@ def seed(*, assets: int) -> Seeded:
             ],
         )
         people_assets = asset_ids[::5]
-        _bulk(Person, [Person(name=f"P{i}") for i in range(len(people_assets))])
+        bulk_insert(Person, [Person(name=f"P{i}") for i in range(len(people_assets))])
         people = list(Person.objects.order_by("pk").values_list("pk", flat=True))
         Person.productions.through.objects.bulk_create(
             [Person.productions.through(person_id=p, production_id=production.pk) for p in people]
         )
-        _bulk(
+        bulk_insert(
             Appearance,
             [
                 Appearance(person_id=p, asset_id=a)
                 for p, a in zip(people, people_assets, strict=True)
             ],
         )
-        _bulk(
+        bulk_insert(
             Consent,
             [
                 Consent(
