@@ -23,12 +23,15 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-from assets.services import asset_ingest
-from assets.synthetic import make_clip
-from licensing.models import Grant, License, Party
 from studio import queues
 from studio.queues import TASK_ROUTES
-from tests.worker.conftest import START, chain, environment, tiny_inpaint  # noqa: F401,F811
+from tests.worker.conftest import (  # noqa: F401,F811
+    START,
+    chain,
+    environment,
+    ingest_cleared_clip,
+    tiny_inpaint,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server")
@@ -181,23 +184,9 @@ def workers(redis_server, environment, tmp_path):  # noqa: F811
 @pytest.fixture
 def edit_clip(tmp_path, production, superuser):
     """A clip of this production that may be edited (classical and AI edits) everywhere."""
-    party = Party.objects.create(name="Studio")
-    license = License.objects.create(
-        production=production,
-        reference="L-ALL",
-        title="all",
-        licensor=party,
-        licensee=party,
-        status="active",
-        starts_at=START,
-        coverage="production",
+    return ingest_cleared_clip(
+        tmp_path, production, superuser, ["edit", "ai_edit"], seconds=3, size=(96, 64)
     )
-    Grant.objects.create(license=license, action="edit")
-    Grant.objects.create(license=license, action="ai_edit")
-    path = make_clip(tmp_path / f"clip-{os.getpid()}.mp4", seconds=3, fps=24, size=(96, 64))
-    return asset_ingest(
-        actor=superuser, production=production, source=path, filename="take.mp4"
-    ).asset
 
 
 def spool_entries(prefix: str) -> list[str]:

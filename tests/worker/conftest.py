@@ -64,9 +64,8 @@ def model(environment, tiny_inpaint):
     )
 
 
-@pytest.fixture
-def cleared_clip(tmp_path, production, superuser):
-    """A clip of this production, with AI edits permitted everywhere."""
+def ingest_cleared_clip(folder, production, actor, actions, *, seconds, size):
+    """Ingest a synthetic clip into ``production`` under a license granting ``actions`` everywhere."""
     party = Party.objects.create(name="Studio")
     license = License.objects.create(
         production=production,
@@ -78,11 +77,18 @@ def cleared_clip(tmp_path, production, superuser):
         starts_at=START,
         coverage="production",
     )
-    Grant.objects.create(license=license, action="ai_edit")
-    path = make_clip(tmp_path / f"clip-{os.getpid()}.mp4", seconds=2, fps=24, size=(64, 48))
-    return asset_ingest(
-        actor=superuser, production=production, source=path, filename="take.mp4"
-    ).asset
+    for action in actions:
+        Grant.objects.create(license=license, action=action)
+    path = make_clip(folder / f"clip-{os.getpid()}.mp4", seconds=seconds, fps=24, size=size)
+    return asset_ingest(actor=actor, production=production, source=path, filename="take.mp4").asset
+
+
+@pytest.fixture
+def cleared_clip(tmp_path, production, superuser):
+    """A clip of this production, with AI edits permitted everywhere."""
+    return ingest_cleared_clip(
+        tmp_path, production, superuser, ["ai_edit"], seconds=2, size=(64, 48)
+    )
 
 
 MASK = [[[8, 8], [40, 8], [40, 32], [8, 32]]]
