@@ -28,10 +28,12 @@ from studio.api.base import (
     StrictSerializer,
 )
 from studio.api.fields import IdField, ProductionCodeField
+from studio.api.filters import FilterSet
 from studio.api.links import object_url
 from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
 from studio.api.renderers import JsonLdRenderer
+from studio.api.sql_json import SqlRenderedListMixin, object_link
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
 from studio.http_ranges import ranged_file_response
@@ -92,6 +94,16 @@ class AssetSerializer(ColumnReadingSerializer):
     def get_proxy_url(self, obj) -> str | None:
         return self._url(obj, "proxy") if obj.proxy_key else None
 
+    def sql_fields(self) -> dict:
+        """The links above, written by the database for lists (``studio.api.sql_json``)."""
+        return {
+            "original_url": object_link(self.context, "v1:asset-original"),
+            "thumbnail_url": object_link(
+                self.context, "v1:asset-thumbnail", unless_blank="thumbnail_key"
+            ),
+            "proxy_url": object_link(self.context, "v1:asset-proxy", unless_blank="proxy_key"),
+        }
+
 
 class AssetUploadSerializer(StrictSerializer):
     file = serializers.FileField(allow_empty_file=True)
@@ -99,7 +111,7 @@ class AssetUploadSerializer(StrictSerializer):
     origin = serializers.ChoiceField(choices=AssetOrigin.choices, default=AssetOrigin.DAILIES)
 
 
-class AssetFilter(django_filters.FilterSet):
+class AssetFilter(FilterSet):
     production = django_filters.CharFilter(field_name="production__code")
     person = django_filters.NumberFilter(field_name="appearances__person", distinct=True)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -132,7 +144,12 @@ def _downloads(media: list[str]) -> dict:
     return {(code, mime): OpenApiTypes.BINARY for code in (200, 206) for mime in media}
 
 
-class AssetViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class AssetViewSet(
+    SqlRenderedListMixin,
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Footage: upload (streamed, hashed, deduplicated), list, detail, downloads and lineage."""
 
     parser_classes = [BoundedJSONParser, MultiPartParser]  # uploads are multipart
@@ -262,7 +279,7 @@ class PersonSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(FilterSet):
     production = django_filters.CharFilter(field_name="productions__code", distinct=True)
     name = django_filters.CharFilter(lookup_expr="icontains")
 
@@ -330,7 +347,7 @@ class AppearanceSerializer(StrictModelSerializer):
         return fields
 
 
-class AppearanceFilter(django_filters.FilterSet):
+class AppearanceFilter(FilterSet):
     class Meta:
         model = Appearance
         fields = ["asset", "person"]

@@ -27,6 +27,7 @@ from licensing.choices import Media
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.errors import PROBLEM_CONTENT_TYPE, problem
 from studio.api.fields import IdField, ProductionCodeField
+from studio.api.filters import FilterSet
 from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
 from studio.choices import ScopeAction
@@ -300,7 +301,7 @@ class EditJobSerializer(_RunSerializer):
         return reverse("v1:asset-detail", args=[obj.output_id], request=self.context.get("request"))
 
 
-class EditJobFilter(django_filters.FilterSet):
+class EditJobFilter(FilterSet):
     production = django_filters.CharFilter(field_name="production__code")
 
     class Meta:

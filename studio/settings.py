@@ -282,6 +282,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["studio.api.permissions.ProductionScoped"],
     # JSON everywhere; multipart only on the endpoints that take files (they say so themselves).
     "DEFAULT_PARSER_CLASSES": ["studio.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "studio.api.renderers.ClearcutJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "studio.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["studio.api.filters.BoundedFilterBackend"],

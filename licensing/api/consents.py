@@ -16,6 +16,7 @@ from licensing.models import (
 )
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.fields import ProductionCodeField
+from studio.api.filters import FilterSet
 from studio.api.permissions import SignedIn, request_principal
 
 
@@ -81,7 +82,7 @@ class ConsentRevokeSerializer(StrictSerializer):
     revoked_at = serializers.DateTimeField(required=False)
 
 
-class ConsentFilter(django_filters.FilterSet):
+class ConsentFilter(FilterSet):
     production = django_filters.CharFilter(field_name="productions__code", distinct=True)
     revoked = django_filters.BooleanFilter(
         field_name="revocation", lookup_expr="isnull", exclude=True

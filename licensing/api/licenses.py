@@ -20,6 +20,7 @@ from licensing.odrl import license_to_odrl
 from licensing.services.licenses import GRANT_FIELDS
 from studio.api.base import ScopedViewSetMixin, StrictModelSerializer, StrictSerializer
 from studio.api.fields import IdField, ProductionCodeField
+from studio.api.filters import FilterSet
 from studio.api.permissions import SignedIn, request_principal
 from studio.api.renderers import LINKED_DATA_RENDERERS
 from studio.choices import ScopeAction
@@ -96,7 +97,7 @@ class LicenseSerializer(StrictModelSerializer):
         return data
 
 
-class LicenseFilter(django_filters.FilterSet):
+class LicenseFilter(FilterSet):
     production = django_filters.CharFilter(field_name="production__code")
     expiring_within_days = django_filters.NumberFilter(
         method="filter_expiring", min_value=0, max_value=36500, help_text="0 to 36500 days"

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 
 from studio.api.parsers import INT64_MAX, INT64_MIN
@@ -59,6 +61,27 @@ def bound_filter_form(form: forms.Form) -> None:
             field.validators += [MinValueValidator(INT64_MIN), MaxValueValidator(INT64_MAX)]
         elif isinstance(field, forms.DateTimeField):
             field.clean = _checked_instant(field.clean)
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with its form class made once per FilterSet rather than once per
+    request (a new class, and a form field per filter, on every list request). So a filter whose
+    form field depends on the request (a callable queryset) has no place here."""
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            per_request = [
+                name
+                for name, filter_ in self.filters.items()
+                if isinstance(filter_, QuerySetRequestMixin) and callable(filter_.queryset)
+            ]
+            if per_request:
+                raise TypeError(f"{cls.__name__}: {per_request} depend on the request.")
+            form_class = super().get_form_class()
+            cls._form_class = form_class
+        return form_class
 
 
 class BoundedFilterBackend(DjangoFilterBackend):

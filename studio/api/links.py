@@ -5,20 +5,27 @@ the page's serialisation time. The URL is reversed once with a placeholder id an
 put in its place.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.reverse import reverse
 
 # Digits only, so that it matches whatever lookup pattern the route declares.
 _PLACEHOLDER = "918273645546372819"
 
 
-def object_url(context: dict, viewname: str, pk: int | str) -> str:
-    """``reverse(viewname, args=[pk], request=context["request"])``, cached in the serializer
-    context (one per request)."""
+def url_template(context: dict, viewname: str) -> tuple[str, str]:
+    """What comes before and after the id in ``viewname``'s absolute URL for this request, cached
+    in the serializer context (one per request)."""
     templates = context.setdefault("_url_templates", {})
     parts = templates.get(viewname)
     if parts is None:
         url = reverse(viewname, args=[_PLACEHOLDER], request=context.get("request"))
         parts = templates[viewname] = tuple(url.split(_PLACEHOLDER))
-    if len(parts) != 2:  # the placeholder was altered or repeated: no shortcut for this route
-        return reverse(viewname, args=[pk], request=context.get("request"))
-    return f"{parts[0]}{pk}{parts[1]}"
+    if len(parts) != 2:
+        raise ImproperlyConfigured(f"The route {viewname} does not carry its id once in its path.")
+    return parts
+
+
+def object_url(context: dict, viewname: str, pk: int | str) -> str:
+    """``reverse(viewname, args=[pk], request=context["request"])``."""
+    before, after = url_template(context, viewname)
+    return f"{before}{pk}{after}"

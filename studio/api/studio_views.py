@@ -16,6 +16,7 @@ from studio.api.base import (
     StrictSerializer,
 )
 from studio.api.fields import CheckedSlugField
+from studio.api.filters import FilterSet
 from studio.api.permissions import SignedIn, SignedInReader, request_principal
 from studio.audit import audit_verify_visible, visible_chains
 from studio.audit_checkpoints import latest_checkpoint_summary
@@ -30,7 +31,7 @@ class ProductionSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ProductionFilter(django_filters.FilterSet):
+class ProductionFilter(FilterSet):
     code = django_filters.CharFilter()
 
     class Meta:
@@ -184,7 +185,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(FilterSet):
     production = django_filters.CharFilter(field_name="production__code")
     action = django_filters.CharFilter()
     action_prefix = django_filters.CharFilter(field_name="action", lookup_expr="startswith")

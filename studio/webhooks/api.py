@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from studio.api.base import ScopedReadOnlyViewSet, StrictSerializer
 from studio.api.fields import ProductionCodeField
+from studio.api.filters import FilterSet
 from studio.choices import ScopeAction
 from studio.models import WebhookDelivery, WebhookSubscription
 from studio.webhooks import services
@@ -80,7 +81,7 @@ class WebhookSubscriptionUpdateSerializer(StrictSerializer):
     active = serializers.BooleanField(required=False)
 
 
-class WebhookSubscriptionFilter(django_filters.FilterSet):
+class WebhookSubscriptionFilter(FilterSet):
     production = django_filters.CharFilter(field_name="production__code")
 
     class Meta:
@@ -167,7 +168,7 @@ class WebhookSubscriptionViewSet(ScopedReadOnlyViewSet):
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
-class WebhookDeliveryFilter(django_filters.FilterSet):
+class WebhookDeliveryFilter(FilterSet):
     # A plain number: a choice field would answer "invalid choice" for another production's id.
     subscription = django_filters.NumberFilter(field_name="subscription_id")
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)

@@ -159,3 +159,64 @@ def test_list_rows_read_columns_directly_and_say_what_drf_says(
     assert fast[0]["thumbnail_url"] is None
     assert fast[0]["production"] == production.code
     assert fast[0]["created_at"].endswith(("+01:00", "+02:00"))
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the database renders the list on PostgreSQL only",
+)
+@pytest.mark.parametrize(
+    "zone", ["", "Asia/Kolkata", "America/New_York", "Europe/London", "Pacific/Chatham"]
+)
+def test_the_list_the_database_writes_is_what_the_serializer_writes(
+    api, production, member, asset_row, zone
+):
+    """PostgreSQL writes the list page's rows (``studio.api.sql_json``); each row is, value for
+    value, what ``AssetSerializer`` writes for it in the request's zone (the cookie's, or UTC)."""
+    import datetime as dt
+    import json
+
+    from django.utils import timezone
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from assets.api import AssetSerializer
+    from assets.models import Asset
+
+    winter = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
+    rows = [
+        asset_row(production),
+        asset_row(
+            production,
+            thumbnail_key="derived/x/t.jpg",
+            proxy_key="derived/x/p.mp4",
+            width=None,
+            duration_seconds=None,
+            original_filename='Ünïcödé "quoted" \\ back\tslash\u2028.mov',
+            technical={"video": {"pix_fmt": "yuv420p10le", "bit_rate": 120_000_000}, "a": [1, 2.5]},
+            c2pa_failure_codes=["assertion.hashedURI.mismatch"],
+            status_reason="withdrawn: <script>",
+        ),
+        asset_row(production, duration_seconds=1 / 3, fps="24000/1001", audio_channels=6),
+    ]
+    Asset.objects.filter(pk=rows[0].pk).update(created_at=winter)
+    Asset.objects.filter(pk=rows[1].pk).update(created_at=winter.replace(month=7, microsecond=1))
+    api.force_login(member("viewer", production))
+    if zone:
+        api.cookies["clearcut_tz"] = zone
+
+    response = api.get(URL, {"production": production.code})
+
+    assert response.status_code == 200
+    page = json.loads(response.content)
+    request = APIRequestFactory().get(URL, HTTP_HOST="testserver")
+    with timezone.override(zone or "UTC"):
+        expected = AssetSerializer(
+            Asset.objects.filter(production=production).order_by("-pk"),
+            many=True,
+            context={"request": Request(request)},
+        ).data
+    assert page["results"] == json.loads(json.dumps(expected))
+    assert [list(row) for row in page["results"]] == [list(row) for row in expected]
+    assert page["next"] is None
+    assert page["previous"] is None
