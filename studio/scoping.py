@@ -35,8 +35,11 @@ def principal_user(principal: Principal):
     return principal.user if isinstance(principal, _studio_model("ApiToken")) else principal
 
 
-def allowed_production_ids(principal: Principal | None, action: str) -> models.QuerySet | None:
-    """A subquery of production ids the principal may act on, or None for "every production".
+def allowed_production_ids(
+    principal: Principal | None, action: str
+) -> models.QuerySet | list[int] | None:
+    """A subquery of production ids the principal may act on, or None for "every production"; for
+    an API token read ``with_scope``, the list of those ids.
 
     Never evaluated here: callers embed it in their own query, so scoping costs no extra round trip.
     """
@@ -51,6 +54,8 @@ def allowed_production_ids(principal: Principal | None, action: str) -> models.Q
     if isinstance(principal, _studio_model("ApiToken")):
         if action in WRITE_ACTIONS and not principal.can_write:
             return Production.objects.none().values("pk")
+        if hasattr(principal, SCOPE_LOADED):
+            return _loaded_scope_ids(principal, action, superuser=user.is_superuser)
         token_scope = principal.productions.all().values("pk")
         if user.is_superuser:
             return token_scope
@@ -66,6 +71,47 @@ def allowed_production_ids(principal: Principal | None, action: str) -> models.Q
     )
 
 
+# Read with the token by the API's authentication (``with_scope``): the token's productions, and
+# the user's memberships as two arrays in the same order.
+SCOPE_LOADED = "scope_production_ids"
+
+
+def with_scope(tokens: models.QuerySet) -> models.QuerySet:
+    """API tokens with what ``allowed_production_ids`` needs read in the same query (PostgreSQL),
+    so every scoped query of the request filters on a list of ids rather than on subqueries that
+    each query would build, compile and plan again."""
+    from django.contrib.postgres.expressions import ArraySubquery  # reason: PostgreSQL only
+
+    Membership = _studio_model("Membership")
+    links = tokens.model.productions.through.objects.filter(apitoken_id=models.OuterRef("pk"))
+    memberships = Membership.objects.filter(user_id=models.OuterRef("user_id")).order_by("pk")
+    return tokens.annotate(
+        **{
+            SCOPE_LOADED: ArraySubquery(links.values("production_id")),
+            "scope_membership_ids": ArraySubquery(memberships.values("production_id")),
+            "scope_membership_roles": ArraySubquery(memberships.values("role")),
+        }
+    )
+
+
+def _loaded_scope_ids(token: ApiToken, action: str, *, superuser: bool) -> list[int]:
+    """``allowed_production_ids`` from what ``with_scope`` read: the token's productions, narrowed
+    to those where the user holds a role allowing ``action`` (a superuser needs none)."""
+    productions = set(getattr(token, SCOPE_LOADED))
+    if superuser:
+        return sorted(productions)
+    roles = roles_allowing(action)
+    return sorted(
+        {
+            production
+            for production, role in zip(
+                token.scope_membership_ids, token.scope_membership_roles, strict=True
+            )
+            if role in roles and production in productions
+        }
+    )
+
+
 def has_production_access(
     principal: Principal | None, production_id: int | None, action: str
 ) -> bool:
@@ -74,6 +120,8 @@ def has_production_access(
         return True
     if production_id is None:
         return False
+    if isinstance(ids, list):
+        return production_id in ids
     return _studio_model("Production").objects.filter(pk=production_id, pk__in=ids).exists()
 
 
@@ -111,11 +159,15 @@ def require_productions_access(actor: Actor, productions, action: str) -> None:
     ids = allowed_production_ids(actor, action)
     if ids is None or not productions:
         return
-    allowed = set(
-        _studio_model("Production")
-        .objects.filter(pk__in=[p.pk for p in productions])
-        .filter(pk__in=ids)
-        .values_list("pk", flat=True)
+    allowed = (
+        set(ids)
+        if isinstance(ids, list)
+        else set(
+            _studio_model("Production")
+            .objects.filter(pk__in=[p.pk for p in productions])
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
     )
     for production in productions:
         if production.pk not in allowed:

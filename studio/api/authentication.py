@@ -1,11 +1,13 @@
 import datetime as dt
 
+from django.db import connection
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
 from studio.models import ApiToken
 from studio.models.tokens import TOKEN_PREFIX, hash_token_key
+from studio.scoping import with_scope
 
 KEYWORDS = {b"bearer", b"token"}
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -23,9 +25,10 @@ class ApiTokenAuthentication(BaseAuthentication):
         raw_key = parts[1].decode("latin-1")
         if not raw_key.startswith(TOKEN_PREFIX):
             raise AuthenticationFailed("Invalid API token.")
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(raw_key)).first()
-        )
+        tokens = ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(raw_key))
+        if connection.vendor == "postgresql":
+            tokens = with_scope(tokens)  # the request's scope, read with the token
+        token = tokens.first()
         if token is None:
             raise AuthenticationFailed("Invalid API token.")
         self._check_usable(token)
