@@ -33,7 +33,7 @@ from studio.api.links import object_url
 from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
 from studio.api.renderers import JsonLdRenderer
-from studio.api.sql_json import SqlRenderedListMixin, object_link
+from studio.api.sql_json import SqlRenderedReadsMixin, object_link
 from studio.choices import ScopeAction
 from studio.exceptions import PayloadTooLarge
 from studio.http_ranges import ranged_file_response
@@ -145,7 +145,7 @@ def _downloads(media: list[str]) -> dict:
 
 
 class AssetViewSet(
-    SqlRenderedListMixin,
+    SqlRenderedReadsMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     viewsets.ReadOnlyModelViewSet,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 
 from studio.actors import SystemActor
 from studio.choices import WRITE_ACTIONS, ScopeAction, roles_allowing
@@ -79,19 +80,28 @@ SCOPE_LOADED = "scope_production_ids"
 def with_scope(tokens: models.QuerySet) -> models.QuerySet:
     """API tokens with what ``allowed_production_ids`` needs read in the same query (PostgreSQL),
     so every scoped query of the request filters on a list of ids rather than on subqueries that
-    each query would build, compile and plan again."""
-    from django.contrib.postgres.expressions import ArraySubquery  # reason: PostgreSQL only
+    each query would build, compile and plan again. Written as SQL: the token's own query is
+    built on every API request, and these arrays are most of it."""
+    from django.contrib.postgres.fields import ArrayField  # reason: PostgreSQL only
 
-    Membership = _studio_model("Membership")
-    links = tokens.model.productions.through.objects.filter(apitoken_id=models.OuterRef("pk"))
-    memberships = Membership.objects.filter(user_id=models.OuterRef("user_id")).order_by("pk")
-    return tokens.annotate(
-        **{
-            SCOPE_LOADED: ArraySubquery(links.values("production_id")),
-            "scope_membership_ids": ArraySubquery(memberships.values("production_id")),
-            "scope_membership_roles": ArraySubquery(memberships.values("role")),
-        }
-    )
+    quote = connections[tokens.db].ops.quote_name
+    Membership, links = _studio_model("Membership"), tokens.model.productions.through
+    token = quote(tokens.model._meta.db_table)
+    arrays = {
+        SCOPE_LOADED: (links, "production_id", f"{quote('apitoken_id')} = {token}.{quote('id')}"),
+        "scope_membership_ids": (Membership, "production_id", None),
+        "scope_membership_roles": (Membership, "role", None),
+    }
+    annotations = {}
+    for name, (model, column, where) in arrays.items():
+        where = where or f"{quote('user_id')} = {token}.{quote('user_id')}"
+        sql = (
+            f"ARRAY(SELECT {quote(column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+            f"WHERE {where} ORDER BY {quote('id')})"
+        )
+        base = models.TextField() if column == "role" else models.BigIntegerField()
+        annotations[name] = RawSQL(sql, (), output_field=ArrayField(base))  # noqa: S611
+    return tokens.annotate(**annotations)
 
 
 def _loaded_scope_ids(token: ApiToken, action: str, *, superuser: bool) -> list[int]:

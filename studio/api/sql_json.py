@@ -15,15 +15,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from studio.api.links import url_template
+from studio.api.permissions import ProductionScoped, SignedIn
+
+# Permissions that allow any read of a row the queryset's scope lets through.
+READS_IN_SCOPE = (SignedIn, ProductionScoped)
 
 # DRF fields whose JSON is the column's own value, as PostgreSQL writes it into a JSON object.
 _AS_IS = (
@@ -145,9 +150,13 @@ def cached_row_object(view) -> RawSQL:
     return expression
 
 
-class SqlRenderedListMixin:
-    """``list`` for a viewset whose rows PostgreSQL can render (``row_object``): the same filters,
-    scope, ordering and cursor pages, with the page's JSON written by the database."""
+class SqlRenderedReadsMixin:
+    """``list`` and ``retrieve`` for a viewset whose rows PostgreSQL can render (``row_object``):
+    the same filters, scope, ordering, cursor pages and 404s, with the JSON written by the database.
+
+    Reads are scoped by the queryset (``restrict``); the object permission is asked of writes only
+    (``ProductionScoped`` lets every read of a row in scope through), so a detail needs no model
+    instance either."""
 
     def list(self, request, *args, **kwargs):
         if connection.vendor != "postgresql":
@@ -165,3 +174,22 @@ class SqlRenderedListMixin:
         )
         results = ",".join(row["doc"] for row in page)
         return Response(RenderedJson(f'{links[:-1]},"results":[{results}]}}'))
+
+    def retrieve(self, request, *args, **kwargs):
+        if connection.vendor != "postgresql" or not _reads_need_no_object(self):
+            return super().retrieve(request, *args, **kwargs)
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        rows = self.filter_queryset(self.get_queryset()).filter(**lookup)
+        try:
+            doc = rows.values_list(cached_row_object(self), flat=True).first()
+        except (TypeError, ValueError, ValidationError):  # as get_object_or_404: not an id
+            doc = None
+        if doc is None:
+            model = rows.model._meta.object_name
+            raise Http404(f"No {model} matches the given query.")
+        return Response(RenderedJson(doc))
+
+
+def _reads_need_no_object(view) -> bool:
+    """Whether the view's permissions let every read of a row in scope through (no instance)."""
+    return all(permission in READS_IN_SCOPE for permission in view.permission_classes)

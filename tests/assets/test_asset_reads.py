@@ -168,11 +168,11 @@ def test_list_rows_read_columns_directly_and_say_what_drf_says(
 @pytest.mark.parametrize(
     "zone", ["", "Asia/Kolkata", "America/New_York", "Europe/London", "Pacific/Chatham"]
 )
-def test_the_list_the_database_writes_is_what_the_serializer_writes(
+def test_the_list_and_detail_the_database_writes_are_what_the_serializer_writes(
     api, production, member, asset_row, zone
 ):
-    """PostgreSQL writes the list page's rows (``studio.api.sql_json``); each row is, value for
-    value, what ``AssetSerializer`` writes for it in the request's zone (the cookie's, or UTC)."""
+    """PostgreSQL writes the list page's rows and each detail (``studio.api.sql_json``); each is,
+    value for value, what ``AssetSerializer`` writes in the request's zone (the cookie's, or UTC)."""
     import datetime as dt
     import json
 
@@ -220,3 +220,7 @@ def test_the_list_the_database_writes_is_what_the_serializer_writes(
     assert [list(row) for row in page["results"]] == [list(row) for row in expected]
     assert page["next"] is None
     assert page["previous"] is None
+    for row in expected:  # each detail, written the same way
+        detail = api.get(f"{URL}{row['id']}/")
+        assert detail.status_code == 200
+        assert json.loads(detail.content) == json.loads(json.dumps(row))

@@ -36,3 +36,19 @@ def test_a_filter_whose_field_depends_on_the_request_is_refused(db):
 
     with pytest.raises(TypeError, match=r"ByProduction: \['production'\] depend on the request"):
         ByProduction(QueryDict(""), queryset=Asset.objects.all()).get_form_class()
+
+
+def test_each_filterset_has_its_own_filters_and_a_method_filter_answers_to_its_own(db):
+    from licensing.api.licenses import LicenseFilter
+    from licensing.models import License
+
+    first = LicenseFilter(QueryDict("expiring_within_days=30"), queryset=License.objects.all())
+    second = LicenseFilter(QueryDict(""), queryset=License.objects.all())
+
+    assert first.filters["expiring_within_days"] is not second.filters["expiring_within_days"]
+    assert first.filters["expiring_within_days"].parent is first
+    assert second.filters["expiring_within_days"].parent is second
+    assert first.filters["expiring_within_days"].filter.f is first.filters["expiring_within_days"]
+    assert first.is_valid()
+    assert '"ends_at" <=' in str(first.qs.query)  # the method ran, on its own FilterSet
+    assert "WHERE" not in str(second.qs.query)
