@@ -21,7 +21,9 @@ STEPS = [
     ("gate at submit, record", "submitted", "queued"),
     ("commit, outbox publish", "queued", "published"),
     ("broker → worker task", "published", "received"),
-    ("load job, row lock, claim", "received", "claimed"),
+    ("outbox row marked started (waits for the sender's commit)", "received", "marked"),
+    ("task set-up", "marked", "claiming"),
+    ("load job, row lock, claim", "claiming", "claimed"),
     ("gate re-check", "claimed", "gate_checked"),
     ("render set-up (inputs, pipeline cache, local copy)", "gate_checked", "working"),
 ]

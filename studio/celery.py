@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery, Task
-from celery.signals import worker_ready
+from celery.signals import task_postrun, task_prerun, worker_ready
 
 from studio import queues
 from studio.beat import BEAT_SCHEDULE
@@ -56,3 +56,16 @@ def dispatch_outbox_on_start(**kwargs) -> None:
         queues.publish("studio.dispatch_outbox", ())
     except Exception:  # the worker runs without it; beat asks again soon
         log.exception("Could not ask for an outbox run at worker start.")
+
+
+@task_prerun.connect
+@task_postrun.connect
+def retire_old_connections(sender=None, **kwargs) -> None:
+    """Between tasks, as between web requests: a connection past CONN_MAX_AGE or unusable is closed,
+    a pooled one goes back to its pool, a live one is kept (``CELERY_DB_REUSE_MAX``). Not for a task
+    run eagerly, inside its caller's transaction."""
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections  # this module loads before Django's apps
+
+    close_old_connections()

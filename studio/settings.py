@@ -380,6 +380,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
+# Celery's Django fixup closes every database connection before and after each task (in a prefork
+# child it also drops the connection pool), so each task would open a new PostgreSQL connection.
+# With this it does so only every this many tasks; between tasks ``studio.celery`` closes only the
+# connections Django's own rules retire (CONN_MAX_AGE, health checks, a pooled connection goes back
+# to its pool), as after a web request.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 
 # --- Cache and health -----------------------------------------------------------------------------
 # Shared by the web and worker processes (the worker heartbeat that /readyz reads lives here): Redis
