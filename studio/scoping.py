@@ -72,34 +72,44 @@ def allowed_production_ids(
     )
 
 
-# Read with the token by the API's authentication (``with_scope``): the token's productions, and
+# Read with the token by the API's authentication (``scope_arrays``): the token's productions, and
 # the user's memberships as two arrays in the same order.
 SCOPE_LOADED = "scope_production_ids"
+
+
+def scope_arrays(token: str, using: str) -> dict[str, str]:
+    """The SQL of the arrays ``allowed_production_ids`` reads from a loaded token, by attribute
+    name, for a token row named ``token`` (a quoted table name or alias) in the same statement."""
+    quote = connections[using].ops.quote_name
+    Membership = _studio_model("Membership")
+    links = _studio_model("ApiToken").productions.through
+    by_token = f"{quote('apitoken_id')} = {token}.{quote('id')}"
+    by_user = f"{quote('user_id')} = {token}.{quote('user_id')}"
+    arrays = {
+        SCOPE_LOADED: (links, "production_id", by_token),
+        "scope_membership_ids": (Membership, "production_id", by_user),
+        "scope_membership_roles": (Membership, "role", by_user),
+    }
+    return {
+        name: (
+            f"ARRAY(SELECT {quote(column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+            f"WHERE {where} ORDER BY {quote('id')})"
+        )
+        for name, (model, column, where) in arrays.items()
+    }
 
 
 def with_scope(tokens: models.QuerySet) -> models.QuerySet:
     """API tokens with what ``allowed_production_ids`` needs read in the same query (PostgreSQL),
     so every scoped query of the request filters on a list of ids rather than on subqueries that
-    each query would build, compile and plan again. Written as SQL: the token's own query is
-    built on every API request, and these arrays are most of it."""
+    each query would build, compile and plan again. The API's authentication reads the same arrays
+    in its own statement (``studio.api.authentication.TokenLookup``)."""
     from django.contrib.postgres.fields import ArrayField  # reason: PostgreSQL only
 
-    quote = connections[tokens.db].ops.quote_name
-    Membership, links = _studio_model("Membership"), tokens.model.productions.through
-    token = quote(tokens.model._meta.db_table)
-    arrays = {
-        SCOPE_LOADED: (links, "production_id", f"{quote('apitoken_id')} = {token}.{quote('id')}"),
-        "scope_membership_ids": (Membership, "production_id", None),
-        "scope_membership_roles": (Membership, "role", None),
-    }
+    token = connections[tokens.db].ops.quote_name(tokens.model._meta.db_table)
     annotations = {}
-    for name, (model, column, where) in arrays.items():
-        where = where or f"{quote('user_id')} = {token}.{quote('user_id')}"
-        sql = (
-            f"ARRAY(SELECT {quote(column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
-            f"WHERE {where} ORDER BY {quote('id')})"
-        )
-        base = models.TextField() if column == "role" else models.BigIntegerField()
+    for name, sql in scope_arrays(token, tokens.db).items():
+        base = models.TextField() if name == "scope_membership_roles" else models.BigIntegerField()
         annotations[name] = RawSQL(sql, (), output_field=ArrayField(base))  # noqa: S611
     return tokens.annotate(**annotations)
 

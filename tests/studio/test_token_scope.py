@@ -5,7 +5,9 @@ import pytest
 from django.db import connection
 
 from studio.choices import ScopeAction
+from studio.api.authentication import find_token
 from studio.models import ApiToken, Production
+from studio.models.tokens import hash_token_key
 from studio.scoping import allowed_production_ids, with_scope
 from tests.factories import MembershipFactory, ProductionFactory, UserFactory, make_token
 
@@ -69,3 +71,33 @@ def test_a_token_request_reads_its_scope_with_the_token_and_sees_only_its_produc
 
     assert response.status_code == 200
     assert [p["code"] for p in response.json()["results"]] == ["P0"]
+
+
+@pytest.mark.parametrize("who", ["person", "root"])
+def test_the_authentication_lookup_reads_the_token_user_and_scope_the_orm_reads(world, who):
+    productions, person, root, _outsider = world
+    user = {"person": person, "root": root}[who]
+    token, key = make_token(user, productions[:3], can_write=True)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.created_at)
+
+    found = find_token(hash_token_key(key))
+    orm = with_scope(ApiToken.objects.select_related("user")).get(pk=token.pk)
+
+    assert isinstance(found, ApiToken) and found._state.adding is False
+    for field in ApiToken._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    assert found.last_used_at is not None and found.expires_at.tzinfo is not None
+    for field in type(user)._meta.concrete_fields:
+        assert getattr(found.user, field.attname) == getattr(orm.user, field.attname), field.name
+    for action in ScopeAction:
+        assert _ids(found, action) == _ids(orm, action)
+    assert find_token(hash_token_key(key + "x")) is None
+
+
+def test_the_authentication_lookup_is_one_query(world, django_assert_num_queries):
+    _productions, person, _root, _outsider = world
+    _token, key = make_token(person, world[0][:2])
+    with django_assert_num_queries(1):
+        found = find_token(hash_token_key(key))
+        assert found.user.is_active
+        assert _ids(found, ScopeAction.VIEW) == sorted(p.pk for p in world[0][:2])
