@@ -33,7 +33,6 @@ from bench.server import (
 )
 
 CONNECTIONS = 16
-ASSETS = 20_000
 PAGES = 40
 GOAL = 0.5
 FIRST_PAGE = f"/api/v1/assets/?production={PRODUCTION}&kind=video&status=active&page_size=100"
@@ -75,7 +74,7 @@ def run(*, scale: float = 1.0, seconds: float = 20) -> None:
         print("\nAPI list vs bare DRF: skipped, it needs DATABASE_URL pointing at PostgreSQL.")
         return
     rng = random.Random(16)  # noqa: S311
-    seeded = seed(assets=max(int(ASSETS * scale), 100 * PAGES))
+    seeded = seed(scale=scale)
     server = start_gunicorn(settings_module="bench.settings")
     try:
         renice_self()

@@ -33,7 +33,6 @@ from bench.server import (
 )
 
 CONNECTIONS = 64
-ASSETS = 20_000
 GOALS_MS = {"list (100 rows)": 300, "detail": 200, "check": 200}
 MIX_GOAL = 0.3
 LIST_PATH = f"/api/v1/assets/?production={PRODUCTION}&page_size=100"
@@ -141,7 +140,7 @@ def run(*, scale: float = 1.0, seconds: float = 60, profile: bool = False) -> No
         print("\nLoad: skipped, it needs DATABASE_URL pointing at PostgreSQL.")
         return
     rng = random.Random(14)  # noqa: S311
-    seeded = seed(assets=int(ASSETS * scale))
+    seeded = seed(scale=scale)
     if profile:
         _profile(seeded, rng)
         return

@@ -56,7 +56,20 @@ class Seeded:
     people_assets: list[int]  # assets in which people appear (consents are checked for them)
 
 
-def seed(*, assets: int) -> Seeded:
+ASSETS = 20_000
+LEAST_ASSETS = 4_000  # api_list walks 40 cursor pages of 100
+_SEEDED: list[Seeded] = []
+
+
+def seed(*, scale: float) -> Seeded:
+    """The HTTP benchmarks' world: ``ASSETS`` assets at scale 1, never fewer than ``LEAST_ASSETS``;
+    made once per run and shared by the benchmarks that use it (``load``, ``api_list``)."""
+    if not _SEEDED:
+        _SEEDED.append(_seed(assets=max(int(ASSETS * scale), LEAST_ASSETS)))
+    return _SEEDED[0]
+
+
+def _seed(*, assets: int) -> Seeded:
     """A production with ``assets`` video assets (thumbnails and proxies recorded), one license per
     ten assets with an ``ai_edit`` grant, a person in every fifth asset with a consent, and an
     integration token for a member of the production."""
