@@ -18,13 +18,16 @@ from studio.models import Production
 
 FANOUT = 3
 DEPTH = 5
+# The graph's node ids: far above any id a real row of the same run takes, so the later benchmarks'
+# assets and adapters inherit none of this lineage.
+ID_BASE = 10**12
 
 
 def _build(production: Production, edges_wanted: int) -> list[int]:
     rng = random.Random(7)  # noqa: S311
     per_tree = sum(FANOUT**d for d in range(1, DEPTH + 1))
     trees = max(1, edges_wanted // per_tree)
-    next_id, rows, roots = 1, [], []
+    next_id, rows, roots = ID_BASE + 1, [], []
     for _ in range(trees):
         root = next_id
         roots.append(root)
@@ -54,11 +57,11 @@ def _build(production: Production, edges_wanted: int) -> list[int]:
                 Derivation(
                     production=production,
                     output_type="adapter",
-                    output_id=adapter + 1,
+                    output_id=ID_BASE + adapter + 1,
                     input_type="asset",
                     input_id=root,
                     activity_type="training_run",
-                    activity_id=adapter + 1,
+                    activity_id=ID_BASE + adapter + 1,
                 )
             )
     Derivation.objects.bulk_create(rows, batch_size=5000)

@@ -131,8 +131,13 @@ def _seed(*, assets: int) -> Seeded:
             ],
         )
         people_assets = asset_ids[::5]
-        bulk_insert(Person, [Person(name=f"P{i}") for i in range(len(people_assets))])
-        people = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+        # Other benchmarks of the same run have people and consents of their own.
+        bulk_insert(Person, [Person(name=f"{PRODUCTION}-P{i}") for i in range(len(people_assets))])
+        people = list(
+            Person.objects.filter(name__startswith=f"{PRODUCTION}-P")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         Person.productions.through.objects.bulk_create(
             [Person.productions.through(person_id=p, production_id=production.pk) for p in people]
         )
@@ -160,7 +165,7 @@ def _seed(*, assets: int) -> Seeded:
         Consent.productions.through.objects.bulk_create(
             [
                 Consent.productions.through(consent_id=c, production_id=production.pk)
-                for c in Consent.objects.values_list("pk", flat=True)
+                for c in Consent.objects.filter(person__in=people).values_list("pk", flat=True)
             ]
         )
         users = get_user_model().objects

@@ -5,6 +5,7 @@
 Every value can be changed from the environment; ``deploy/clearcut.env.example`` lists them.
 """
 
+import gc
 import os
 from pathlib import Path
 
@@ -62,3 +63,15 @@ access_log_format = (
 SHARED_MEMORY = Path("/dev/shm")  # noqa: S108
 if SHARED_MEMORY.is_dir():
     worker_tmp_dir = str(SHARED_MEMORY)
+
+
+def post_worker_init(worker):
+    """With the app loaded (and its URLconf: views, serializers, DRF), move everything allocated so
+    far out of the garbage collector's sight (``gc.freeze``): a full collection then walks what the
+    requests made, not the whole of Django. A bulk clearance check of 1,000 uses spent a fifth of
+    its CPU in collections walking the startup objects."""
+    from django.urls import get_resolver  # reason: Django is set up once the app has loaded
+
+    get_resolver().url_patterns  # noqa: B018  (imports every view now, not on the first request)
+    gc.collect()
+    gc.freeze()

@@ -4,8 +4,8 @@ scope the subqueries give, for every kind of token and action, and it narrows re
 import pytest
 from django.db import connection
 
-from studio.choices import ScopeAction
 from studio.api.authentication import find_token
+from studio.choices import ScopeAction
 from studio.models import ApiToken, Production
 from studio.models.tokens import hash_token_key
 from studio.scoping import allowed_production_ids, with_scope
@@ -83,10 +83,12 @@ def test_the_authentication_lookup_reads_the_token_user_and_scope_the_orm_reads(
     found = find_token(hash_token_key(key))
     orm = with_scope(ApiToken.objects.select_related("user")).get(pk=token.pk)
 
-    assert isinstance(found, ApiToken) and found._state.adding is False
+    assert isinstance(found, ApiToken)
+    assert found._state.adding is False
     for field in ApiToken._meta.concrete_fields:
         assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
-    assert found.last_used_at is not None and found.expires_at.tzinfo is not None
+    assert found.last_used_at is not None
+    assert found.expires_at.tzinfo is not None
     for field in type(user)._meta.concrete_fields:
         assert getattr(found.user, field.attname) == getattr(orm.user, field.attname), field.name
     for action in ScopeAction:
