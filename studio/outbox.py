@@ -20,9 +20,9 @@ duplicate does no second piece of work.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import math
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
@@ -204,7 +204,20 @@ def _is_registered(task_name: str) -> bool:
     return task_name in current_app.tasks
 
 
-@functools.cache
+_discovery = threading.Lock()
+_discovered = threading.Event()
+
+
 def _discover_tasks() -> None:
-    """Import every app's ``tasks.py`` once: a web process has not, a worker has at start."""
-    current_app.loader.import_default_modules()
+    """Import every app's ``tasks.py`` once: a web process has not, a worker has at start.
+
+    Every caller waits until the import has finished: Celery's discovery returns at once, having
+    imported nothing, to a thread that calls it while another is still importing, and that thread
+    would give its message up as naming no task (the first uploads after a web worker starts
+    come in threads of their own)."""
+    if _discovered.is_set():
+        return
+    with _discovery:
+        if not _discovered.is_set():
+            current_app.loader.import_default_modules()
+            _discovered.set()

@@ -218,3 +218,43 @@ def test_two_dispatchers_at_once_send_each_row_once(broker, monkeypatch):
 
     assert sorted(broker.by_task[TASK]) == list(range(60))
     assert not OutboxMessage.objects.exclude(status="sent").exists()
+
+
+def test_threads_that_send_while_the_tasks_are_being_discovered_wait_for_the_discovery(
+    monkeypatch,
+):
+    """Celery's discovery returns at once to a thread that calls it while another thread is still
+    importing; such a thread must not find the task missing and give its message up."""
+    from celery import current_app
+    from celery.loaders import base
+
+    import assets.tasks  # noqa: F401  (registers the task this test takes away and gives back)
+    from studio import outbox
+
+    name = "assets.make_derivatives"
+    task = current_app.tasks[name]
+    original = base.find_related_module
+
+    def slow_import(package, related_name):  # a tasks module that takes a while to import
+        time.sleep(0.3)
+        current_app.tasks.register(task)  # what importing it does
+        return original(package, related_name)
+
+    current_app.tasks.unregister(name)
+    monkeypatch.setattr(base, "find_related_module", slow_import)
+    monkeypatch.setattr(outbox, "_discovered", threading.Event())
+    answers = []
+    try:
+        threads = [
+            threading.Thread(target=lambda: answers.append(outbox._is_registered(name)))
+            for _ in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        if name not in current_app.tasks:
+            current_app.tasks.register(task)
+
+    assert answers == [True] * 4
