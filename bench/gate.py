@@ -194,6 +194,18 @@ def run(*, scale: float = 1.0) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     seeding = time.perf_counter() - seeding
+    # As the server's workers do once the app is loaded (``deploy/gunicorn.conf.py``): what exists
+    # now, the seeded world's objects included, is out of the garbage collector's sight, so a
+    # decision's collections walk what the decision made, whatever the size of the seeding.
+    gc.collect()
+    gc.freeze()
+    try:
+        _measure(scale, production, inputs, rng, seeding)
+    finally:
+        gc.unfreeze()
+
+
+def _measure(scale, production, inputs, rng, seeding) -> None:
     request = UseRequest(
         action="ai_edit",
         production_id=production.pk,
@@ -244,17 +256,12 @@ def _endpoint(production: Production, inputs: list[int], rng: random.Random, dec
     """``POST /api/v1/clearance/check`` with a token: one use of 8 inputs, one single-asset use, and
     1,000 single-asset uses in one bulk call."""
     post = _mam_client(production)
-    # As the server's workers do once the app is loaded (``deploy/gunicorn.conf.py``): what exists
-    # now, the seeded world's lists included, is out of the garbage collector's sight.
-    gc.collect()
-    gc.freeze()
     body = {"production": production.code}
     use = {"action": "ai_edit", "territory": "US", "media": "svod", "at": USE.isoformat()}
     eight, eight_q = _median(lambda: post(body | use | {"assets": inputs}), 25)
     one, one_q = _median(lambda: post(body | use | {"assets": inputs[:1]}), 25)
     uses = _bulk_uses(inputs, rng, 1000)
     bulk, bulk_q = _median(lambda: post(body | {"uses": uses}), 7)
-    gc.unfreeze()
     print_table(
         "POST /api/v1/clearance/check (token auth, view + DRF + JSON out, no middleware)",
         ["call", "ms", "queries", "ratio", "goal"],
