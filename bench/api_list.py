@@ -20,17 +20,16 @@ from urllib.parse import urlsplit
 
 from bench.harness import print_table
 from bench.server import (
-    PRODUCTION,
     drive,
     http_request,
     mix,
     percentile,
     renice_self,
-    seed,
     server_cpu_seconds,
     server_latencies,
     start_gunicorn,
 )
+from bench.world import PRODUCTION, seed
 
 CONNECTIONS = 16
 PAGES = 40

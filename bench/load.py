@@ -20,17 +20,16 @@ import re
 
 from bench.harness import print_table
 from bench.server import (
-    PRODUCTION,
     drive,
     http_request,
     mix,
     percentile,
     renice_self,
-    seed,
     server_cpu_seconds,
     server_latencies,
     start_gunicorn,
 )
+from bench.world import PRODUCTION, seed
 
 CONNECTIONS = 64
 GOALS_MS = {"list (100 rows)": 300, "detail": 200, "check": 200}

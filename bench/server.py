@@ -1,5 +1,5 @@
-"""What the HTTP benchmarks share: a seeded rights database, the production server (gunicorn with
-``deploy/gunicorn.conf.py``) started on it, and a compact load generator.
+"""What the HTTP benchmarks share: the production server (gunicorn with ``deploy/gunicorn.conf.py``)
+started on the seeded world (``bench/world.py``), and a compact load generator.
 
 The load generator is one asyncio process speaking raw HTTP/1.1 over keep-alive connections, with
 every request's bytes prepared before the run. It is reniced (+10) once the server is up, so on a
@@ -10,7 +10,6 @@ is the most it can take, and the report says how much of one it used.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import random
@@ -29,155 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-
-from assets.models import Appearance, Asset, Person
-from bench.harness import bulk_insert
-from licensing.choices import ConsentScope, Coverage, LicenseStatus
-from licensing.models import Consent, Grant, License, LicensedAsset, Party
-from studio.choices import Role
-from studio.models import Membership, Production
-from studio.services import api_token_create
-
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-PRODUCTION = "LOADTEST"
-
-
-# --- the database -------------------------------------------------------------------------------
-
-
-@dataclass
-class Seeded:
-    token: str
-    asset_ids: list[int]
-    people_assets: list[int]  # assets in which people appear (consents are checked for them)
-
-
-ASSETS = 20_000
-LEAST_ASSETS = 4_000  # api_list walks 40 cursor pages of 100
-_SEEDED: list[Seeded] = []
-
-
-def seed(*, scale: float) -> Seeded:
-    """The HTTP benchmarks' world: ``ASSETS`` assets at scale 1, never fewer than ``LEAST_ASSETS``;
-    made once per run and shared by the benchmarks that use it (``load``, ``api_list``)."""
-    if not _SEEDED:
-        _SEEDED.append(_seed(assets=max(int(ASSETS * scale), LEAST_ASSETS)))
-    return _SEEDED[0]
-
-
-def _seed(*, assets: int) -> Seeded:
-    """A production with ``assets`` video assets (thumbnails and proxies recorded), one license per
-    ten assets with an ``ai_edit`` grant, a person in every fifth asset with a consent, and an
-    integration token for a member of the production."""
-    with transaction.atomic():
-        production = Production.objects.create(code=PRODUCTION, name="Load test")
-        party = Party.objects.create(name="Load party")
-        bulk_insert(
-            Asset,
-            [
-                Asset(
-                    production=production,
-                    sha256=f"{i:064x}",
-                    kind="video",
-                    mime_type="video/mp4",
-                    size=10_000_000 + i,
-                    storage_key=f"originals/{i:064x}",
-                    thumbnail_key=f"derived/{i:064x}/thumb.jpg",
-                    proxy_key=f"derived/{i:064x}/proxy.mp4",
-                    original_filename=f"A{i:05d}.mp4",
-                    origin="dailies",
-                    ingested_by="bench",
-                    technical={"streams": 2, "container": "mp4"},
-                )
-                for i in range(assets)
-            ],
-        )
-        asset_ids = list(Asset.objects.filter(production=production).values_list("pk", flat=True))
-        bulk_insert(
-            License,
-            [
-                License(
-                    production=production,
-                    reference=f"LD-{i}",
-                    title="load",
-                    licensor=party,
-                    licensee=party,
-                    status=LicenseStatus.ACTIVE,
-                    starts_at=START,
-                    coverage=Coverage.LISTED,
-                )
-                for i in range(max(1, assets // 10))
-            ],
-        )
-        license_ids = list(
-            License.objects.filter(production=production).values_list("pk", flat=True)
-        )
-        bulk_insert(
-            Grant,
-            [
-                Grant(license_id=i, action="ai_edit", territory_include=["WORLD"])
-                for i in license_ids
-            ],
-        )
-        bulk_insert(
-            LicensedAsset,
-            [
-                LicensedAsset(license_id=license_ids[i % len(license_ids)], asset_id=a)
-                for i, a in enumerate(asset_ids)
-            ],
-        )
-        people_assets = asset_ids[::5]
-        # Other benchmarks of the same run have people and consents of their own.
-        bulk_insert(Person, [Person(name=f"{PRODUCTION}-P{i}") for i in range(len(people_assets))])
-        people = list(
-            Person.objects.filter(name__startswith=f"{PRODUCTION}-P")
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        Person.productions.through.objects.bulk_create(
-            [Person.productions.through(person_id=p, production_id=production.pk) for p in people]
-        )
-        bulk_insert(
-            Appearance,
-            [
-                Appearance(person_id=p, asset_id=a)
-                for p, a in zip(people, people_assets, strict=True)
-            ],
-        )
-        bulk_insert(
-            Consent,
-            [
-                Consent(
-                    person_id=p,
-                    scope=ConsentScope.DIGITAL_ALTERATION,
-                    description="load",
-                    valid_from=START,
-                    signed_by="load",
-                    signed_at=START,
-                )
-                for p in people
-            ],
-        )
-        Consent.productions.through.objects.bulk_create(
-            [
-                Consent.productions.through(consent_id=c, production_id=production.pk)
-                for c in Consent.objects.filter(person__in=people).values_list("pk", flat=True)
-            ]
-        )
-        users = get_user_model().objects
-        admin = users.create_superuser(username="bench-admin", password=None, email="")
-        user = users.create_user(username="mam", password=None)
-        Membership.objects.create(user=user, production=production, role=Role.INTEGRATION)
-        _token, raw_key = api_token_create(
-            actor=admin, user=user, name="load", productions=[production], can_write=True
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # planner statistics, as autovacuum would have them in service
-    return Seeded(raw_key, asset_ids, people_assets)
 
 
 # --- the server ---------------------------------------------------------------------------------
