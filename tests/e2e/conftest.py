@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium")
 # Headless, and quiet on a closed network: no background fetches, updates or sync.
@@ -34,3 +35,7 @@ def chromium(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+        # The test's ORM work ran in the context Playwright keeps for this thread, so its database
+        # connection is only seen from here: closed now, or the test database stays in use at the
+        # end of the run and cannot be dropped.
+        connections.close_all()
