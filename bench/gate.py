@@ -16,19 +16,17 @@ from django.test.utils import CaptureQueriesContext
 
 from assets.models import Appearance, Asset, Person
 from bench.harness import bulk_insert, print_table
-from licensing.choices import ConsentScope, Coverage, LicenseStatus
+from bench.world import consenting_people, ids, listed_licenses
 from licensing.gate import UseRequest, evaluate
-from licensing.models import Consent, Grant, License, LicensedAsset, Party
+from licensing.models import Consent, License, Party
 from studio.models import Production
 
-START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 USE = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
-BATCH = 10_000
 
 
 def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
     n_assets, n_licenses = int(100_000 * scale), int(20_000 * scale)
-    n_consents, n_appearances = int(10_000 * scale), int(50_000 * scale)
+    n_appearances = int(50_000 * scale)  # a person in five assets, each with one consent
     production = Production.objects.create(code="BENCHGATE", name="Gate benchmark")
     party = Party.objects.create(name="Bench party")
     bulk_insert(
@@ -48,77 +46,16 @@ def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
             for i in range(n_assets)
         ],
     )
-    asset_ids = list(
-        Asset.objects.filter(production=production).order_by("pk").values_list("pk", flat=True)
-    )
-    bulk_insert(
-        License,
-        [
-            License(
-                production=production,
-                reference=f"B-{i}",
-                title="b",
-                licensor=party,
-                licensee=party,
-                status=LicenseStatus.ACTIVE,
-                starts_at=START,
-                coverage=Coverage.LISTED,
-            )
-            for i in range(n_licenses)
-        ],
-    )
-    license_ids = list(
-        License.objects.filter(production=production).order_by("pk").values_list("pk", flat=True)
-    )
-    bulk_insert(
-        Grant,
-        [
-            Grant(license_id=lic, action="ai_edit", territory_include=["WORLD"])
-            for lic in license_ids
-        ],
-    )
-    bulk_insert(
-        LicensedAsset,
-        [
-            LicensedAsset(license_id=license_ids[i % n_licenses], asset_id=a)
-            for i, a in enumerate(asset_ids)
-        ],
-    )
+    asset_ids = ids(Asset, production)
+    listed_licenses(production, party, asset_ids, n_licenses, "B")
     n_people = max(1, n_appearances // 5)
-    bulk_insert(Person, [Person(name=f"P{i}") for i in range(n_people)])
-    people = list(Person.objects.order_by("-pk").values_list("pk", flat=True)[:n_people])
-    Person.productions.through.objects.bulk_create(
-        [Person.productions.through(person_id=p, production_id=production.pk) for p in people],
-        batch_size=BATCH,
-    )
+    people = consenting_people(production, n_people)
     bulk_insert(
         Appearance,
         [
             Appearance(person_id=people[i % n_people], asset_id=asset_ids[i % n_assets])
             for i in range(n_appearances)
         ],
-    )
-    bulk_insert(
-        Consent,
-        [
-            Consent(
-                person_id=people[i % n_people],
-                scope=ConsentScope.DIGITAL_ALTERATION,
-                description="b",
-                valid_from=START,
-                signed_by="b",
-                signed_at=START,
-            )
-            for i in range(n_consents)
-        ],
-    )
-    consent_ids = Consent.objects.filter(person_id__in=people).values_list("pk", flat=True)
-    Consent.productions.through.objects.bulk_create(
-        [
-            Consent.productions.through(consent_id=c, production_id=production.pk)
-            for c in consent_ids
-        ],
-        batch_size=BATCH,
     )
     return production, _request_inputs(asset_ids, n_people, rng)
 

@@ -1,5 +1,6 @@
-"""The HTTP benchmarks' seeded rights database (``load``, ``api_list``): a production of video assets
-with licenses, grants, people and consents, and an integration token for it."""
+"""Seeded rights databases: the pieces the gate and HTTP benchmarks build their worlds from
+(assets, licenses listing them with an ``ai_edit`` grant, people with a consent each), and the HTTP
+benchmarks' own world (``load``, ``api_list``) with an integration token for it."""
 
 from __future__ import annotations
 
@@ -41,6 +42,80 @@ def seed(*, scale: float) -> Seeded:
     return _SEEDED[0]
 
 
+def ids(model, production: Production) -> list[int]:
+    """The production's rows of ``model``, in the order they were made."""
+    return list(
+        model.objects.filter(production=production).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def listed_licenses(production, party, asset_ids: list[int], count: int, prefix: str) -> list[int]:
+    """``count`` active licenses that list the assets between them (round robin), each with an
+    ``ai_edit`` grant for the world."""
+    bulk_insert(
+        License,
+        [
+            License(
+                production=production,
+                reference=f"{prefix}-{i}",
+                title=prefix,
+                licensor=party,
+                licensee=party,
+                status=LicenseStatus.ACTIVE,
+                starts_at=START,
+                coverage=Coverage.LISTED,
+            )
+            for i in range(count)
+        ],
+    )
+    license_ids = ids(License, production)
+    bulk_insert(
+        Grant,
+        [Grant(license_id=i, action="ai_edit", territory_include=["WORLD"]) for i in license_ids],
+    )
+    bulk_insert(
+        LicensedAsset,
+        [
+            LicensedAsset(license_id=license_ids[i % count], asset_id=a)
+            for i, a in enumerate(asset_ids)
+        ],
+    )
+    return license_ids
+
+
+def consenting_people(production, count: int) -> list[int]:
+    """``count`` people of the production, each with a consent to digital alteration for it."""
+    prefix = f"{production.code}-P"  # other benchmarks of the same run have people of their own
+    bulk_insert(Person, [Person(name=f"{prefix}{i}") for i in range(count)])
+    people = list(
+        Person.objects.filter(name__startswith=prefix).order_by("pk").values_list("pk", flat=True)
+    )
+    bulk_insert(
+        Person.productions.through,
+        [Person.productions.through(person_id=p, production_id=production.pk) for p in people],
+    )
+    bulk_insert(
+        Consent,
+        [
+            Consent(
+                person_id=p,
+                scope=ConsentScope.DIGITAL_ALTERATION,
+                description="bench",
+                valid_from=START,
+                signed_by="bench",
+                signed_at=START,
+            )
+            for p in people
+        ],
+    )
+    consents = Consent.objects.filter(person__in=people).values_list("pk", flat=True)
+    bulk_insert(
+        Consent.productions.through,
+        [Consent.productions.through(consent_id=c, production_id=production.pk) for c in consents],
+    )
+    return people
+
+
 def _seed(*, assets: int) -> Seeded:
     """A production with ``assets`` video assets (thumbnails and proxies recorded), one license per
     ten assets with an ``ai_edit`` grant, a person in every fifth asset with a consent, and an
@@ -68,77 +143,16 @@ def _seed(*, assets: int) -> Seeded:
                 for i in range(assets)
             ],
         )
-        asset_ids = list(Asset.objects.filter(production=production).values_list("pk", flat=True))
-        bulk_insert(
-            License,
-            [
-                License(
-                    production=production,
-                    reference=f"LD-{i}",
-                    title="load",
-                    licensor=party,
-                    licensee=party,
-                    status=LicenseStatus.ACTIVE,
-                    starts_at=START,
-                    coverage=Coverage.LISTED,
-                )
-                for i in range(max(1, assets // 10))
-            ],
-        )
-        license_ids = list(
-            License.objects.filter(production=production).values_list("pk", flat=True)
-        )
-        bulk_insert(
-            Grant,
-            [
-                Grant(license_id=i, action="ai_edit", territory_include=["WORLD"])
-                for i in license_ids
-            ],
-        )
-        bulk_insert(
-            LicensedAsset,
-            [
-                LicensedAsset(license_id=license_ids[i % len(license_ids)], asset_id=a)
-                for i, a in enumerate(asset_ids)
-            ],
-        )
+        asset_ids = ids(Asset, production)
+        listed_licenses(production, party, asset_ids, max(1, assets // 10), "LD")
         people_assets = asset_ids[::5]
-        # Other benchmarks of the same run have people and consents of their own.
-        bulk_insert(Person, [Person(name=f"{PRODUCTION}-P{i}") for i in range(len(people_assets))])
-        people = list(
-            Person.objects.filter(name__startswith=f"{PRODUCTION}-P")
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        Person.productions.through.objects.bulk_create(
-            [Person.productions.through(person_id=p, production_id=production.pk) for p in people]
-        )
+        people = consenting_people(production, len(people_assets))
         bulk_insert(
             Appearance,
             [
                 Appearance(person_id=p, asset_id=a)
                 for p, a in zip(people, people_assets, strict=True)
             ],
-        )
-        bulk_insert(
-            Consent,
-            [
-                Consent(
-                    person_id=p,
-                    scope=ConsentScope.DIGITAL_ALTERATION,
-                    description="load",
-                    valid_from=START,
-                    signed_by="load",
-                    signed_at=START,
-                )
-                for p in people
-            ],
-        )
-        Consent.productions.through.objects.bulk_create(
-            [
-                Consent.productions.through(consent_id=c, production_id=production.pk)
-                for c in Consent.objects.filter(person__in=people).values_list("pk", flat=True)
-            ]
         )
         users = get_user_model().objects
         admin = users.create_superuser(username="bench-admin", password=None, email="")
