@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import connections, models
-from django.db.models.expressions import RawSQL
 
 from studio.actors import SystemActor
 from studio.choices import WRITE_ACTIONS, ScopeAction, roles_allowing
@@ -40,7 +39,8 @@ def allowed_production_ids(
     principal: Principal | None, action: str
 ) -> models.QuerySet | list[int] | None:
     """A subquery of production ids the principal may act on, or None for "every production"; for
-    an API token read ``with_scope``, the list of those ids.
+    an API token read with its scope (``studio.api.authentication.find_token``), the list of those
+    ids.
 
     Never evaluated here: callers embed it in their own query, so scoping costs no extra round trip.
     """
@@ -99,23 +99,8 @@ def scope_arrays(token: str, using: str) -> dict[str, str]:
     }
 
 
-def with_scope(tokens: models.QuerySet) -> models.QuerySet:
-    """API tokens with what ``allowed_production_ids`` needs read in the same query (PostgreSQL),
-    so every scoped query of the request filters on a list of ids rather than on subqueries that
-    each query would build, compile and plan again. The API's authentication reads the same arrays
-    in its own statement (``studio.api.authentication.TokenLookup``)."""
-    from django.contrib.postgres.fields import ArrayField  # reason: PostgreSQL only
-
-    token = connections[tokens.db].ops.quote_name(tokens.model._meta.db_table)
-    annotations = {}
-    for name, sql in scope_arrays(token, tokens.db).items():
-        base = models.TextField() if name == "scope_membership_roles" else models.BigIntegerField()
-        annotations[name] = RawSQL(sql, (), output_field=ArrayField(base))  # noqa: S611
-    return tokens.annotate(**annotations)
-
-
 def _loaded_scope_ids(token: ApiToken, action: str, *, superuser: bool) -> list[int]:
-    """``allowed_production_ids`` from what ``with_scope`` read: the token's productions, narrowed
+    """``allowed_production_ids`` from the arrays read with the token: the token's productions, narrowed
     to those where the user holds a role allowing ``action`` (a superuser needs none)."""
     productions = set(getattr(token, SCOPE_LOADED))
     if superuser:

@@ -94,15 +94,12 @@ class TokenLookup:
             f"INNER JOIN {user} ON {user}.{user_pk} = {token}.{quote(user_field.column)} "
             f"WHERE {token}.{quote(ApiToken._meta.get_field('key_hash').column)} = %s"
         )
-        self.converters = [
-            (index, col, converters)
-            for index, field in enumerate([*self.token_fields, *self.user_fields])
-            for col in [field.get_col(field.model._meta.db_table)]
-            if (
-                converters := connection.ops.get_db_converters(col)
-                + col.get_db_converters(connection)
-            )
-        ]
+        self.converters = []  # (column index, column, its converters) where it has any
+        for index, field in enumerate([*self.token_fields, *self.user_fields]):
+            col = field.get_col(field.model._meta.db_table)
+            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if converters:
+                self.converters.append((index, col, converters))
 
     def find(self, key_hash: str) -> ApiToken | None:
         connection = connections[self.using]

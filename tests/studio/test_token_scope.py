@@ -1,4 +1,4 @@
-"""The scope an API token's request reads with the token (``studio.scoping.with_scope``) is the
+"""The scope an API token's request reads with the token (``studio.api.authentication.find_token``) is the
 scope the subqueries give, for every kind of token and action, and it narrows real requests."""
 
 import pytest
@@ -8,7 +8,7 @@ from studio.api.authentication import find_token
 from studio.choices import ScopeAction
 from studio.models import ApiToken, Production
 from studio.models.tokens import hash_token_key
-from studio.scoping import allowed_production_ids, with_scope
+from studio.scoping import allowed_production_ids
 from tests.factories import MembershipFactory, ProductionFactory, UserFactory, make_token
 
 pytestmark = pytest.mark.skipif(
@@ -46,11 +46,11 @@ def test_the_loaded_scope_is_the_subqueries_scope(world, action, can_write, who)
     extra = ProductionFactory(code="EXTRA")
     # Built directly: a token outlives role changes, so it may name productions its user has
     # since lost (the service refuses such a token at creation).
-    token, _key = make_token(
+    token, key = make_token(
         user, [productions[0], productions[1], productions[2], extra], can_write=can_write
     )
     plain = ApiToken.objects.select_related("user").get(pk=token.pk)
-    loaded = with_scope(ApiToken.objects.select_related("user")).get(pk=token.pk)
+    loaded = find_token(hash_token_key(key))
 
     expected = _ids(plain, action)
     assert not isinstance(allowed_production_ids(plain, action), list)
@@ -81,7 +81,7 @@ def test_the_authentication_lookup_reads_the_token_user_and_scope_the_orm_reads(
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.created_at)
 
     found = find_token(hash_token_key(key))
-    orm = with_scope(ApiToken.objects.select_related("user")).get(pk=token.pk)
+    orm = ApiToken.objects.select_related("user").get(pk=token.pk)  # its scope from subqueries
 
     assert isinstance(found, ApiToken)
     assert found._state.adding is False
