@@ -108,6 +108,28 @@ def test_numbers_beyond_range_are_refused_with_their_path(client, raw, field):
     assert problem["errors"][0]["field"] == field
 
 
+
+@pytest.mark.parametrize(
+    ("url", "raw", "field"),
+    [
+        (
+            "/api/v1/clearance/check",
+            '{"production": "ALPHA", "action": "view", "assets": [1], "territory": "US", '
+            '"media": "svod", "language": "\\ud800"}',
+            "language",
+        ),
+        ("/api/v1/clearance/check", '{"production": "\\udfff", "uses": []}', "production"),
+        ("/api/v1/people/", '{"name": "Maya \\ud800", "productions": ["ALPHA"]}', "name"),
+        ("/api/v1/edits/", '{"production": "ALPHA", "prompt": "\\ud800"}', "prompt"),
+        ("/api/v1/webhooks/", '{"\\ud800": 1}', "body"),
+    ],
+)
+def test_text_that_is_not_unicode_is_a_400_naming_the_field(client, url, raw, field):
+    """A lone surrogate can only be written as an escape; it never reaches a column, an error
+    message or the answer's encoding."""
+    problem = _problem(client.post(url, raw, content_type="application/json"))
+    assert problem["errors"][0]["field"] == field
+
 def test_a_sane_body_still_parses(client):
     body = json.dumps({"production": "ALPHA", "assets": [], "action": "view"})
     response = client.post("/api/v1/clearance/check", body, content_type="application/json")
