@@ -35,6 +35,7 @@ from licensing.gate.decision import REASON_CODES
 from studio.api.errors import PayloadTooLargeError
 from studio.api.parsers import INT64_MAX
 from studio.api.permissions import SignedInReader, request_principal
+from studio.api.renderers import rendered
 from studio.choices import ScopeAction
 from studio.models import Production
 
@@ -377,5 +378,5 @@ class ClearanceCheckView(APIView):
         _raise(errors)
         decisions = [d.as_dict() for d in evaluate_many(uses)]
         if not bulk:
-            return Response(decisions[0])
-        return Response({"count": len(decisions), "results": decisions})
+            return Response(rendered(decisions[0]))
+        return Response(rendered({"count": len(decisions), "results": decisions}))

@@ -46,8 +46,8 @@ class RenderedJson:
 
     __slots__ = ("content",)
 
-    def __init__(self, content: str):
-        self.content = content.encode()
+    def __init__(self, content: str | bytes):
+        self.content = content if isinstance(content, bytes) else content.encode()
 
 
 class RowSql:
