@@ -42,10 +42,8 @@ def _limits(grant) -> str:
 def _use_for(facts, asset, action, at, productions) -> dict:
     covering = [
         g
-        for g in facts.grants
-        if g.action == action
-        and rules.covers_asset(facts, g.license, asset)
-        and rules.license_in_force(g.license, at) is None
+        for g in facts.grants_covering(asset, action)
+        if rules.license_in_force(g.license, at) is None
     ]
     if not covering or any(g.kind == GrantKind.PROHIBITION for g in covering):
         return {"use": "notAllowed"}

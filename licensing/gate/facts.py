@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
@@ -53,6 +54,64 @@ class Shared:
     consent_productions: dict[int, set[int]] = field(default_factory=dict)
     taint_causes: dict[int, dict] = field(default_factory=dict)  # asset -> {type, id}
     adapters: dict[int, SimpleNamespace] = field(default_factory=dict)
+    # The grants by what their license covers, built on first use: see ``grants_covering``.
+    _by_coverage: dict[tuple, list[tuple[int, SimpleNamespace]]] | None = None
+    _covering: dict[tuple[int, str], list[SimpleNamespace]] = field(default_factory=dict)
+    # A person's consent answer per scope and use (``rules.consent_reasons``), shared by the uses.
+    _consent_answers: dict[tuple, Reason] = field(default_factory=dict)
+
+    def grants_covering(self, asset, action: str) -> list[SimpleNamespace]:
+        """The grants of ``action`` whose license covers ``asset``, in grant order.
+
+        Found by what each license covers (a listed asset, a production, a rights holder's assets
+        in a production), not by trying every grant loaded, so a bulk check over thousands of
+        assets and hundreds of licenses costs each use only the grants that concern it."""
+        key = (asset.pk, action)
+        found = self._covering.get(key)
+        if found is None:
+            index = self._index()
+            holder = self.holders.get(asset.pk)
+            found = [
+                grant
+                for _, grant in sorted(
+                    (
+                        *index.get((Coverage.LISTED, action, asset.pk), ()),
+                        *index.get((Coverage.PRODUCTION, action, asset.production_id), ()),
+                        *index.get(
+                            (Coverage.RIGHTS_HOLDER, action, asset.production_id, holder), ()
+                        ),
+                    ),
+                    key=_position,
+                )
+            ]
+            self._covering[key] = found
+        return found
+
+    def _index(self) -> dict[tuple, list[tuple[int, SimpleNamespace]]]:
+        if self._by_coverage is None:
+            index: dict[tuple, list[tuple[int, SimpleNamespace]]] = {}
+            for position, grant in enumerate(self.grants):
+                license = grant.license
+                if license.coverage == Coverage.LISTED:
+                    keys = [
+                        (Coverage.LISTED, grant.action, asset_id)
+                        for asset_id in self.listed.get(license.pk, ())
+                    ]
+                elif license.coverage == Coverage.PRODUCTION:
+                    keys = [(Coverage.PRODUCTION, grant.action, license.production_id)]
+                else:
+                    keys = [
+                        (
+                            Coverage.RIGHTS_HOLDER,
+                            grant.action,
+                            license.production_id,
+                            license.licensor_id,
+                        )
+                    ]
+                for key in keys:
+                    index.setdefault(key, []).append((position, grant))
+            self._by_coverage = index
+        return self._by_coverage
 
     def facts_for(self, request: UseRequest) -> Facts:
         ancestry: dict[int, int] = {}
@@ -64,15 +123,16 @@ class Shared:
             behind |= set(self.lineage.get((LineageNode.ADAPTER, adapter_id), {}))
         adapter_footage = behind - set(ancestry) - set(request.asset_ids)
         footage = set(request.asset_ids) | (set(ancestry) - adapter_footage)
-        known = set(self.assets)
+        # Looked up, never listed: a use's facts cost what the use names, not what the call loaded.
+        known = self.assets
+        footage = {i for i in footage if i in known}
+        adapter_footage = {i for i in adapter_footage if i in known}
         return Facts(
-            assets={i: self.assets[i] for i in (footage | adapter_footage) & known},
-            footage_ids=footage & known,
-            adapter_footage_ids=adapter_footage & known,
+            assets={i: known[i] for i in footage | adapter_footage},
+            footage_ids=footage,
+            adapter_footage_ids=adapter_footage,
             ancestry=ancestry,
-            holders=self.holders,
-            listed=self.listed,
-            grants=self.grants,
+            grants_covering=self.grants_covering,
             grant_productions=self.grant_productions,
             appearances=self.appearances,
             consents=self.consents,
@@ -81,6 +141,7 @@ class Shared:
             with_parents=self.with_parents,
             taint_causes=self.taint_causes,
             adapter_reasons=_adapter_reasons(request, self.adapters),
+            consent_answers=self._consent_answers,
         )
 
 
@@ -89,10 +150,9 @@ class Facts:
     assets: dict[int, SimpleNamespace]
     footage_ids: set[int]  # the inputs and their ancestors
     adapter_footage_ids: set[int]  # footage behind the adapters used
+    # (asset, action) -> the grants that may apply to it: ``Shared.grants_covering``
+    grants_covering: Callable[[SimpleNamespace, str], list[SimpleNamespace]]
     ancestry: dict[int, int] = field(default_factory=dict)  # ancestor asset -> distance
-    holders: dict[int, int] = field(default_factory=dict)
-    listed: dict[int, set[int]] = field(default_factory=dict)
-    grants: list = field(default_factory=list)
     grant_productions: dict[int, set[int]] = field(default_factory=dict)
     appearances: dict[int, list] = field(default_factory=dict)
     consents: dict[int, list] = field(default_factory=dict)
@@ -101,6 +161,7 @@ class Facts:
     with_parents: set[int] = field(default_factory=set)
     taint_causes: dict[int, dict] = field(default_factory=dict)
     adapter_reasons: list = field(default_factory=list)
+    consent_answers: dict[tuple, Reason] = field(default_factory=dict)
 
     def ordered_assets(self) -> list:
         return [
@@ -120,6 +181,10 @@ class Facts:
             for appearance in self.appearances.get(asset_id, []):
                 people.setdefault(appearance.person_id, appearance.person)
         return people
+
+
+def _position(entry: tuple[int, SimpleNamespace]) -> int:
+    return entry[0]
 
 
 def load_facts(request: UseRequest) -> Facts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from licensing import territories
-from licensing.choices import Coverage, GrantKind, LicenseStatus
+from licensing.choices import GrantKind, LicenseStatus
 from licensing.gate.decision import Reason, UseRequest
 from licensing.models.consents import signature_problems
 
@@ -44,16 +44,6 @@ def license_in_force(license, at, show=_iso) -> Miss | None:
         ends = show(license.ends_at)
         return Miss("license_expired", "date", show(at), f"expired at {ends}", ends)
     return None
-
-
-def covers_asset(facts, license, asset) -> bool:
-    if license.coverage == Coverage.LISTED:
-        return asset.pk in facts.listed.get(license.pk, ())
-    if license.production_id != asset.production_id:
-        return False
-    if license.coverage == Coverage.PRODUCTION:
-        return True
-    return facts.holders.get(asset.pk) == license.licensor_id
 
 
 def constraint_misses(grant, request: UseRequest, productions: set[int], *, strict: bool) -> list:
@@ -131,9 +121,7 @@ def _ids(grant, asset) -> dict:
 
 def grant_reasons(request, facts, asset, action, label, *, needs_permission: bool) -> list[Reason]:
     permissions, prohibitions, misses = [], [], []
-    for grant in facts.grants:
-        if grant.action != action or not covers_asset(facts, grant.license, asset):
-            continue
+    for grant in facts.grants_covering(asset, action):
         dormant = license_in_force(grant.license, request.at, request.show)
         if dormant:
             misses.append((grant, dormant))
@@ -242,10 +230,19 @@ def _consent_state(consent, request, productions) -> Miss | None:
 
 
 def consent_reasons(request, facts, people: dict, scopes) -> list[Reason]:
+    """Each person's consent for each scope. One person's answer for one scope, instant (shown in
+    the same zone) and production is the same whichever use asks, so the uses of a bulk check share
+    it: the leads of a cut appear in most of its shots."""
+    answers = facts.consent_answers
+    use = (request.at, request.at.tzinfo, request.time_zone, request.production_id)
     reasons = []
     for person in people.values():
         for scope in scopes:
-            reasons.append(_consent_reason(request, facts, person, scope))
+            key = (person.pk, scope, use)
+            reason = answers.get(key)
+            if reason is None:
+                reason = answers[key] = _consent_reason(request, facts, person, scope)
+            reasons.append(reason)
     return reasons
 
 

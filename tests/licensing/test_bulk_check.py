@@ -9,6 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from licensing.api.check import MAX_USES
 from licensing.choices import ConsentScope, Coverage
+from licensing.gate import UseRequest
+from licensing.gate.evaluator import decide
+from licensing.gate.facts import load_shared_facts
 from licensing.models import GateEvaluation
 from studio.models import AuditEvent
 from tests.licensing.helpers import fields_of
@@ -122,6 +125,39 @@ def test_a_bulk_check_costs_the_same_few_queries_for_1_or_1000_uses(world, mam, 
     assert queries <= MAX_QUERIES
 
 
+@pytest.mark.parametrize("n", [1, 30])
+def test_a_bulk_check_walks_the_grants_it_loaded_once_not_once_per_use(world, n):
+    """A cut whose every shot has its own license: each use is decided on the grants that cover
+    its assets, found by coverage, and on its own assets, looked up; never by going through all
+    that the bulk check loaded (which would grow with the square of the cut)."""
+    inputs = _wide_world(world, n)
+    uses = [
+        UseRequest("ai_edit", world.production.pk, (world.assets[name].pk,), "US", "svod", USE)
+        for name in inputs
+    ]
+    shared = load_shared_facts(uses)
+    walks = []
+
+    class Walked:
+        def __iter__(self):
+            walks.append(type(self).__name__)
+            return super().__iter__()
+
+    class Grants(Walked, list): ...
+
+    class Assets(Walked, dict): ...
+
+    shared.grants, shared.assets = Grants(shared.grants), Assets(shared.assets)
+
+    decisions = [decide(use, shared.facts_for(use)) for use in uses]
+
+    assert [d.allowed for d in decisions] == [True] * n
+    relied_on = [{r.license for r in d.relied_on if r.code == "grant"} for d in decisions]
+    assert relied_on == [{world.licenses[f"N-{i}"].pk} for i in range(n)]
+    assert len(shared.grants) == n
+    assert walks == ["Grants"]  # once, to index them by coverage; the assets are only looked up
+
+
 def test_instants_are_echoed_and_shown_in_the_callers_offset(world, mam):
     world.license("L-1", permission(), ends=at("2027-03-01T00:00:00+00:00"))
 
@@ -132,6 +168,36 @@ def test_instants_are_echoed_and_shown_in_the_callers_offset(world, mam):
     assert reason["code"] == "license_expired"
     assert reason["limit"] == "2027-02-28T16:00:00-08:00"
     assert "2027-03-01" not in reason["message"]
+
+
+def test_uses_of_one_person_at_one_instant_written_in_two_offsets_each_show_their_own(world, mam):
+    """The uses of a bulk check share a person's consent answer only where it reads the same: the
+    same instant written in two offsets is worded in each one's offset."""
+    world.license("L-1", permission())
+    appears(world, "maya", "a1", "a2")
+    world.consent("maya-alter", "maya", ends=at("2027-01-01T00:00:00+00:00"))
+    uses = [
+        {k: v for k, v in _single(world, name, at=instant).items() if k != "production"}
+        for name, instant in [
+            ("a1", "2027-03-01T07:30:00+00:00"),
+            ("a2", "2027-02-28T23:30:00-08:00"),
+            ("a2", "2027-03-01T07:30:00+00:00"),
+        ]
+    ]
+
+    bulk, _ = _post(mam, {"production": "ALPHA", "uses": uses})
+
+    limits = [
+        [r["limit"] for r in result["reasons"] if r["code"] == "consent_expired"]
+        for result in bulk["results"]
+    ]
+    assert limits == [
+        ["2027-01-01T00:00:00+00:00"],
+        ["2026-12-31T16:00:00-08:00"],
+        ["2027-01-01T00:00:00+00:00"],
+    ]
+    singles = [_post(mam, {"production": "ALPHA", **use})[0] for use in uses]
+    assert bulk["results"] == singles
 
 
 def test_a_named_time_zone_is_how_instants_are_shown(world, mam):
