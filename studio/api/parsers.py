@@ -48,7 +48,7 @@ def check_json_value(data, *, texts: bool = True) -> None:
             if isinstance(value, dict):
                 if not all(_is_unicode(key) for key in value):
                     raise ValidationError(
-                        {".".join(path) or "body": ["A key here is text that is not Unicode."]}
+                        {".".join(path) or "body": ["A key here is text that is not valid Unicode."]}
                     )
                 items = value.items()
             else:
