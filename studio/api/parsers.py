@@ -47,24 +47,24 @@ def check_json_value(data, *, texts: bool = True) -> None:
                 raise _nested_too_deep()
             if isinstance(value, dict):
                 if not all(_is_unicode(key) for key in value):
-                    raise ValidationError(
-                        {".".join(path) or "body": ["A key here is text that is not valid Unicode."]}
-                    )
+                    _refuse(path, "A key here is text that is not valid Unicode.")
                 items = value.items()
             else:
                 items = enumerate(value)
             stack.extend((item, (*path, str(key)), depth + 1) for key, item in items)
         elif isinstance(value, str):
             if not _is_unicode(value):
-                raise ValidationError(
-                    {".".join(path) or "body": ["Text that is not valid Unicode is not allowed."]}
-                )
+                _refuse(path, "Text that is not valid Unicode is not allowed.")
         elif isinstance(value, bool) or value is None:
             continue
         elif isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-            raise ValidationError({".".join(path) or "body": ["This number is too large."]})
+            _refuse(path, "This number is too large.")
         elif isinstance(value, float) and not math.isfinite(value):
-            raise ValidationError({".".join(path) or "body": ["Give a finite number."]})
+            _refuse(path, "Give a finite number.")
+
+
+def _refuse(path: tuple[str, ...], message: str):
+    raise ValidationError({".".join(path) or "body": [message]})
 
 
 def _holds(data) -> bool:
