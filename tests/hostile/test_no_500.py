@@ -108,7 +108,6 @@ def test_numbers_beyond_range_are_refused_with_their_path(client, raw, field):
     assert problem["errors"][0]["field"] == field
 
 
-
 @pytest.mark.parametrize(
     ("url", "raw", "field"),
     [
@@ -129,6 +128,7 @@ def test_text_that_is_not_unicode_is_a_400_naming_the_field(client, url, raw, fi
     message or the answer's encoding."""
     problem = _problem(client.post(url, raw, content_type="application/json"))
     assert problem["errors"][0]["field"] == field
+
 
 def test_a_sane_body_still_parses(client):
     body = json.dumps({"production": "ALPHA", "assets": [], "action": "view"})

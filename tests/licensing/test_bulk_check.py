@@ -1,6 +1,7 @@
 """``POST /api/v1/clearance/check`` at the endpoint: a bounded number of queries whatever the number of
 inputs or uses, bulk answers equal to single ones, and bulk input refused whole with its index."""
 
+import json
 import random
 
 import pytest
@@ -198,6 +199,25 @@ def test_uses_of_one_person_at_one_instant_written_in_two_offsets_each_show_thei
     ]
     singles = [_post(mam, {"production": "ALPHA", **use})[0] for use in uses]
     assert bulk["results"] == singles
+
+
+@pytest.mark.parametrize("accept", ["application/json; indent=2", "text/html"])
+def test_an_answer_asked_for_by_people_is_laid_out_for_them(world, mam, accept):
+    """The answer is written whole at once for machines; people (indented JSON, the browsable
+    API) get the same answer laid out."""
+    _rights(world)
+    payload = {"production": "ALPHA", "uses": _uses(world, 3, seed=5)}
+    plain = mam.post(CHECK, payload, format="json").json()
+
+    response = mam.post(CHECK, payload, format="json", HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    if accept == "text/html":
+        assert "\n    &quot;count&quot;: 3,\n    &quot;results&quot;: [" in text
+    else:
+        assert text.startswith('{\n  "count": 3,\n  "results": [')
+        assert json.loads(text) == plain
 
 
 def test_a_named_time_zone_is_how_instants_are_shown(world, mam):
