@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
@@ -97,7 +98,7 @@ class AssetAdmin(ScopedAdminMixin, ServiceAdmin):
         return admin_views.credentials_page(self, request, self.scoped_asset(request, asset_id))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        asset = self.get_queryset(request).filter(pk=object_id).first() if object_id else None
+        asset = self.get_object(request, unquote(object_id)) if object_id else None
         if asset is not None:
             extra_context = {**(extra_context or {}), **admin_views.media_page(request, asset)}
         return super().change_view(request, object_id, form_url, extra_context)

@@ -173,9 +173,9 @@ class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
         return redirect(f"{target}?asset={asset}" if asset.isdigit() else target)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method != "GET" or not str(object_id).isdigit():
+        if request.method != "GET":
             return super().change_view(request, object_id, form_url, extra_context)
-        return admin_views.detail_page(self, request, int(object_id))
+        return admin_views.detail_page(self, request, object_id)
 
     @admin.action(description="Cancel selected jobs")
     def cancel(self, request, queryset):

@@ -287,12 +287,15 @@ def cancel_view(model_admin, request, object_id):
     return redirect("admin:editing_editjob_change", job.pk)
 
 
-def detail_page(model_admin, request, object_id):
+def detail_page(model_admin, request, object_id: str):
+    """The job's page; an id that is not one is a missing job, like one of another production."""
     job = (
         model_admin.get_queryset(request)
         .select_related("output", "submit_evaluation", "start_evaluation", "model_version")
-        .filter(pk=object_id)
+        .filter(pk=int(object_id))
         .first()
+        if object_id.isascii() and object_id.isdigit()
+        else None
     )
     if job is None:
         raise Http404("No such edit job.")
