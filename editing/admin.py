@@ -21,6 +21,7 @@ from studio.admin_badges import (
     RED,
     choice_badge,
 )
+from studio.values import row_id
 
 JOB_COLORS = {
     JobStatus.PENDING: LIGHT_GREY,
@@ -169,8 +170,8 @@ class EditJobAdmin(ScopedAdminMixin, ServiceAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         target = reverse("admin:editing_editjob_request")
-        asset = request.GET.get("asset", "")
-        return redirect(f"{target}?asset={asset}" if asset.isdigit() else target)
+        asset = row_id(request.GET.get("asset", ""))
+        return redirect(f"{target}?asset={asset}" if asset is not None else target)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method != "GET":

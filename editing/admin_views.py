@@ -29,6 +29,7 @@ from studio.admin_badges import LIGHT_GREY
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.scoping import has_production_access
+from studio.values import row_id
 
 BROWSER_IMAGES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
 BROWSER_VIDEOS = {"video/mp4", "video/webm"}
@@ -132,8 +133,8 @@ def clearance_link(job: EditJob) -> str:
 
 
 def _initial(request, form_class_user) -> dict:
-    asset_id = request.GET.get("asset", "")
-    if not asset_id.isdigit():
+    asset_id = row_id(request.GET.get("asset", ""))
+    if asset_id is None:
         return {}
     asset = (
         Asset.objects.restrict(form_class_user, ScopeAction.CHANGE)
@@ -242,7 +243,7 @@ def progress_view(model_admin, request, object_id):
 
 
 def progress_list_view(model_admin, request):
-    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()][:200]
+    ids = [i for i in map(row_id, request.GET.get("ids", "").split(",")[:200]) if i is not None]
     jobs = model_admin.get_queryset(request).select_related("output").filter(pk__in=ids)
     return JsonResponse({"jobs": [job_state(job, model_admin.colors) for job in jobs]})
 
@@ -253,8 +254,12 @@ def finished_view(model_admin, request):
     A request refused or cancelled before it started is answered on the page that made it.
     """
     now = timezone.now()
-    since = parse_datetime(request.GET.get("since", "")) if request.GET.get("since") else None
-    if since is None or since.tzinfo is None or since < now - dt.timedelta(hours=1):
+    try:
+        since = parse_datetime(request.GET.get("since", ""))
+        since = since.astimezone(dt.UTC) if since is not None and since.tzinfo else None
+    except (ValueError, OverflowError):  # written like an instant, but none (month 13, year 0)
+        since = None
+    if since is None or since < now - dt.timedelta(hours=1):
         return JsonResponse({"now": now.isoformat(), "jobs": []})
     jobs = (
         model_admin.get_queryset(request)
@@ -289,12 +294,13 @@ def cancel_view(model_admin, request, object_id):
 
 def detail_page(model_admin, request, object_id: str):
     """The job's page; an id that is not one is a missing job, like one of another production."""
+    pk = row_id(object_id)
     job = (
         model_admin.get_queryset(request)
         .select_related("output", "submit_evaluation", "start_evaluation", "model_version")
-        .filter(pk=int(object_id))
+        .filter(pk=pk)
         .first()
-        if object_id.isascii() and object_id.isdigit()
+        if pk is not None
         else None
     )
     if job is None:

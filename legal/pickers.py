@@ -16,6 +16,7 @@ from assets.models import Asset, Person
 from editing.models import Adapter
 from licensing.models import License
 from studio.choices import ScopeAction
+from studio.values import row_id
 
 AUDIT = ScopeAction.AUDIT
 MIN_QUERY = 2
@@ -62,9 +63,10 @@ class Picker:
 
     def label_of(self, user, pk: str) -> str:
         """The label of a visible row by id; empty for an unknown or hidden one."""
-        if not str(pk).isdigit() or len(str(pk)) > 18:
+        pk = row_id(str(pk))
+        if pk is None:
             return ""
-        row = self.rows(user).filter(pk=int(pk)).values_list(*self.label_fields).first()
+        row = self.rows(user).filter(pk=pk).values_list(*self.label_fields).first()
         return self.label(row) if row else ""
 
     def resolve(self, user, text: str, field: str) -> int:

@@ -22,6 +22,7 @@ from studio.admin import SERVICE_ERRORS
 from studio.admin_pages import refused
 from studio.choices import ScopeAction
 from studio.forms import add_refusal
+from studio.values import row_id
 
 LIMIT = 500
 
@@ -50,7 +51,9 @@ def _candidates(request):
     """The footage this user may withdraw: the named assets, or every tainted one."""
     assets = Asset.objects.restrict(request.user, ScopeAction.LEGAL).select_related("production")
     named = [
-        pk for pk in request.GET.getlist("asset") + request.POST.getlist("asset") if pk.isdigit()
+        pk
+        for pk in map(row_id, request.GET.getlist("asset") + request.POST.getlist("asset"))
+        if pk is not None
     ]
     if named:
         return assets.filter(pk__in=named).order_by("pk")

@@ -18,6 +18,7 @@ from studio.choices import OutboxStatus
 from studio.exceptions import Conflict
 from studio.forms import MemberAuthenticationForm, add_refusal
 from studio.models import ApiToken, Membership, OutboxMessage, Production
+from studio.values import whole_number
 
 admin.site.site_header = "Clearcut"
 admin.site.site_title = "Clearcut"
@@ -107,7 +108,7 @@ class ReadableLookupsMixin:
         if self.date_hierarchy:
             for part, low, high in self.CALENDAR:
                 value = request.GET.get(f"{self.date_hierarchy}__{part}")
-                if value is not None and not (value.isdigit() and low <= int(value) <= high):
+                if value is not None and whole_number(value, low=low, high=high) is None:
                     raise IncorrectLookupParameters(f"{part} {value!r} is not in the calendar.")
         return super().get_changelist_instance(request)
 

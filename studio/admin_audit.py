@@ -21,6 +21,7 @@ from studio.audit_checkpoints import latest_checkpoint_summary
 from studio.choices import ScopeAction
 from studio.models import AuditEvent, Production
 from studio.spreadsheets import BOM, Echo, csv_cell
+from studio.values import row_id
 
 
 class ChainFilter(admin.SimpleListFilter):
@@ -178,8 +179,8 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """Runs ``audit_verify`` over the chains this user may audit and shows what it found."""
         if not self.has_view_permission(request):
             return refused(request, "Only legal staff verify the audit trail.")
-        production, chosen = None, request.GET.get("production_id", "")
-        if chosen.isdigit():
+        production, chosen = None, row_id(request.GET.get("production_id", ""))
+        if chosen is not None:
             audited = Production.objects.restrict(request.user, ScopeAction.AUDIT)
             production = audited.filter(pk=chosen).first()
         try:

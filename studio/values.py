@@ -1,6 +1,7 @@
 """Rules every stored value passes, whatever door it came through (API, admin, import, command):
 text the column can hold with no NUL or control characters, lists of strings of bounded length.
-A value that breaks one is a ``ValidationError`` naming where it stands (``grants.2.media.0``)."""
+A value that breaks one is a ``ValidationError`` naming where it stands (``grants.2.media.0``).
+And how a page reads a number a query string or a header hands it (``whole_number``, ``row_id``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,24 @@ from django.core.exceptions import ValidationError
 
 # Tab, line feed and carriage return are text in a paragraph; nothing else below 0x20, nor DEL.
 PARAGRAPH_WHITESPACE = frozenset("\t\n\r")
+ROW_ID_MAX = 2**63 - 1  # a bigint primary key
+
+
+def whole_number(text, *, low: int = 0, high: int) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high``, written in ASCII digits; else None.
+    Not ``str.isdigit`` alone: it takes ``²`` and ``١`` (which ``int`` refuses or reads as another
+    number) and digits beyond what ``int`` will read (4,300)."""
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        return None
+    if len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def row_id(text) -> int | None:
+    """A row's id as a query string or a form hands it; None for anything that cannot be one."""
+    return whole_number(text, low=1, high=ROW_ID_MAX)
 
 
 def _control(value: str, *, multiline: bool) -> bool:

@@ -35,7 +35,10 @@ import hashlib
 import hmac
 import time
 
+from studio.values import whole_number
+
 SIGNATURE_VERSION = "v1"
+MAX_TIMESTAMP = 10**12  # unix seconds, far beyond any clock; a longer "t" is no timestamp
 
 
 def _as_bytes(body: bytes | str) -> bytes:
@@ -56,8 +59,8 @@ def _parse(header: str) -> tuple[int | None, list[str]]:
     timestamp, signatures = None, []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
-            timestamp = int(value)
+        if key == "t" and (number := whole_number(value, high=MAX_TIMESTAMP)) is not None:
+            timestamp = number
         elif key == SIGNATURE_VERSION and value:
             signatures.append(value)
     return timestamp, signatures
