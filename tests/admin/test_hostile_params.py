@@ -97,3 +97,20 @@ def test_a_row_page_with_an_id_that_is_not_one_answers_as_for_a_missing_row(
     for odd in ODD_IDS:
         answers[odd] = client.get(page.replace(f"/{MISSING_ID}/", f"/{odd}/")).status_code
     assert set(answers.values()) == {missing}, answers
+
+
+@pytest.mark.parametrize(
+    ("app", "model", "field"),
+    [("studio", "membership", "user"), ("licensing", "clearancerequest", "assets")],
+)
+def test_an_autocomplete_for_text_no_row_can_hold_finds_nothing(
+    client, rows, superuser, app, model, field
+):
+    client.force_login(superuser)
+    query = {"app_label": app, "model_name": model, "field_name": field}
+
+    found = client.get("/admin/autocomplete/", query | {"term": "a\x00"})
+
+    assert found.status_code == 200
+    assert found.json()["results"] == []
+    assert client.get("/admin/autocomplete/", query | {"term": ""}).json()["results"]  # rows exist
