@@ -2,12 +2,12 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
@@ -95,22 +95,36 @@ admin.site.index = desk_index
 class ReadableLookupsMixin:
     """A list's query string is read as a person's filters. One no column can hold (a NUL byte,
     which no one types) or a date outside the calendar (``created_at__year=99999999999``) sends
-    the person back to the list, as Django does for any filter it cannot read (``?e=1``), instead
-    of reaching the database, or ``datetime``, as a server error. Every admin of ours has it
-    (``ScopedAdminMixin``, ``ReadOnlyAdminMixin`` and ``ServiceAdmin`` bring it)."""
+    the person back to the whole list, as Django does for any filter it cannot read (``?e=1``),
+    instead of reaching the database, or ``datetime``, as a server error; the list then says why it
+    is whole. Every admin of ours has it (``ScopedAdminMixin``, ``ReadOnlyAdminMixin`` and
+    ``ServiceAdmin`` bring it)."""
 
     CALENDAR = (("year", 1, 9999), ("month", 1, 12), ("day", 1, 31))
 
-    def get_changelist_instance(self, request):
-        for name, values in request.GET.lists():
+    def changelist_view(self, request, extra_context=None):
+        if self._unreadable(request.GET):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        response = super().changelist_view(request, extra_context)
+        sent_back = ERROR_FLAG in request.GET and "cl" in (
+            getattr(response, "context_data", None) or {}
+        )
+        if sent_back:  # the list itself, about to be drawn: told once, on this page
+            messages.warning(
+                request, "The filters in that link could not be read, so the whole list is shown."
+            )
+        return response
+
+    def _unreadable(self, query) -> bool:
+        for name, values in query.lists():
             if "\x00" in name or any("\x00" in value for value in values):
-                raise IncorrectLookupParameters(f"{name!r} holds a NUL byte.")
+                return True
         if self.date_hierarchy:
             for part, low, high in self.CALENDAR:
-                value = request.GET.get(f"{self.date_hierarchy}__{part}")
+                value = query.get(f"{self.date_hierarchy}__{part}")
                 if value is not None and whole_number(value, low=low, high=high) is None:
-                    raise IncorrectLookupParameters(f"{part} {value!r} is not in the calendar.")
-        return super().get_changelist_instance(request)
+                    return True
+        return False
 
     def get_search_results(self, request, queryset, search_term):
         """A search for text no row can hold (a NUL byte) finds nothing: the list's own search is

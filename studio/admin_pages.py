@@ -1,21 +1,46 @@
-"""Pages the admin shows when it refuses: a 403 in the admin's look that says why, in plain words.
+"""Pages the admin shows when it refuses or finds nothing: a 403 or a 404 in the admin's look that
+says why, in plain words.
 
 Every app's desk pages call ``refused``; ``studio.api.errors.handler403`` answers any other refusal
-outside the API the same way (the API answers with a problem document).
+outside the API the same way, and ``handler404`` a page that is not there with ``not_found`` (the
+API answers both with a problem document).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import Resolver404
 
 from studio.auth import admin_access
 
 GENERIC = "Your role on this production does not allow this page or action."
+NOWHERE = "There is nothing at this address: it may have been removed, or the link is mistyped."
+
+
+def _framed(request, context: dict) -> dict:
+    """The admin's frame: its navigation for staff; its name alone for anyone else."""
+    if admin_access(request):
+        return {**admin.site.each_context(request), **context}
+    return {"site_header": admin.site.site_header, "site_title": admin.site.site_title, **context}
 
 
 def refused(request, message: str = GENERIC, *, title: str = "Not allowed") -> TemplateResponse:
     context = {"title": title, "message": message, "signed_in": request.user.is_authenticated}
-    if admin_access(request):
-        context = {**admin.site.each_context(request), **context}
-    return TemplateResponse(request, "admin/refused.html", context, status=403)
+    return TemplateResponse(request, "admin/refused.html", _framed(request, context), status=403)
+
+
+def not_found(request, exception=None) -> TemplateResponse:
+    """A 404 in the admin's look: the page's own words (``Http404("No such edit job.")``), never
+    the URL patterns a resolver tried."""
+    message = NOWHERE
+    words = exception.args[0] if isinstance(exception, Http404) and exception.args else None
+    if isinstance(words, str) and words and not isinstance(exception, Resolver404):
+        message = words
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    context = _framed(request, {"title": "Not found", "message": message, "signed_in": signed_in})
+    response = TemplateResponse(request, "admin/not_found.html", context, status=404)
+    response.render()
+    return response

@@ -77,7 +77,12 @@ def test_a_list_answers_odd_query_strings_with_the_list(client, rows, superuser,
         answer = response.status_code
         if answer == 302:  # back to the list, told its filters could not be read
             assert response["Location"] == f"{changelist}?e=1", query
-            answer = client.get(response["Location"]).status_code
+            back = client.get(response["Location"])
+            told = [str(m) for m in back.context["messages"]]
+            assert told == [
+                "The filters in that link could not be read, so the whole list is shown."
+            ]
+            answer = back.status_code
         answers[repr(query)] = answer
     assert set(answers.values()) == {200}, {q: a for q, a in answers.items() if a != 200}
 

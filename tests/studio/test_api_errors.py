@@ -85,6 +85,34 @@ def test_an_unknown_api_url_is_a_404_problem(api):
     assert response.json()["status"] == 404
 
 
+def test_a_missing_page_is_a_404_in_the_admin_s_look_with_its_own_words(client, production, member):
+    client.force_login(member("coordinator", production))
+
+    response = client.get("/admin/editing/editjob/2147483000/change/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert '<div id="site-name">' in page  # the admin's frame, with its navigation
+    assert '<p class="refused-message">No such edit job.</p>' in page
+    assert "Back to your home page" in page
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_an_address_that_is_nowhere_says_so_without_the_url_patterns(
+    client, production, member, signed_in
+):
+    if signed_in:
+        client.force_login(member("coordinator", production))
+
+    response = client.get("/legal/reports/no-such-report/x/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "There is nothing at this address" in page  # not the URL patterns a resolver tried
+    assert ("Back to your home page" in page) is signed_in
+    assert ("Sign in" in page) is not signed_in
+
+
 def test_a_wrong_method_is_a_405_problem(coordinator_client, production):
     response = coordinator_client.delete(f"/api/v1/productions/{production.pk}/")
 
