@@ -1,5 +1,5 @@
-"""Pages the admin shows when it refuses or finds nothing: a 403 or a 404 in the admin's look that
-says why, in plain words.
+"""Pages the admin shows when it refuses, finds nothing or fails: a 403 or a 404 in the admin's look
+that says why, in plain words, and a 500 that gives the request's reference (its correlation id).
 
 Every app's desk pages call ``refused``; ``studio.api.errors.handler403`` answers any other refusal
 outside the API the same way, and ``handler404`` a page that is not there with ``not_found`` (the
@@ -9,7 +9,8 @@ API answers both with a problem document).
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
+from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import Resolver404
 
@@ -44,3 +45,10 @@ def not_found(request, exception=None) -> TemplateResponse:
     response = TemplateResponse(request, "admin/not_found.html", context, status=404)
     response.render()
     return response
+
+
+def server_error(request) -> HttpResponseServerError:
+    """A 500 that holds on its own (no context processors, no database): the request's reference
+    (``X-Correlation-ID``, on every log line and audit event of the request) for the administrator."""
+    reference = getattr(request, "correlation_id", "") or ""
+    return HttpResponseServerError(loader.get_template("500.html").render({"reference": reference}))

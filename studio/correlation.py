@@ -1,8 +1,10 @@
 """One correlation id per user action, shared by every audit event that action writes.
 
-The request middleware and Celery tasks open a scope; ``audit_record`` reads the current id.
+The request middleware and Celery tasks open a scope; ``audit_record`` reads the current id, and
+``CorrelationIdFilter`` puts it on every log line (the reference a failed page shows).
 """
 
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -38,3 +40,11 @@ def correlation_scope(correlation_id: str | None = None) -> Iterator[str]:
         yield value
     finally:
         _current.reset(token)
+
+
+class CorrelationIdFilter(logging.Filter):
+    """Gives every log record the current correlation id (``-`` outside a request or task)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = _current.get() or "-"
+        return True

@@ -434,6 +434,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clearcut@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Each line names the request or task it belongs to: a failed page shows the same reference.
+    "filters": {"correlation": {"()": "studio.correlation.CorrelationIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s correlation_id=%(correlation_id)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["correlation"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

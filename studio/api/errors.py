@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from django.views.defaults import bad_request, server_error
+from django.views.defaults import bad_request
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from studio.admin_pages import GENERIC, not_found, refused
+from studio.admin_pages import GENERIC, not_found, refused, server_error
 from studio.exceptions import Conflict, PayloadTooLarge, UnavailableForLegalReasons
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"

@@ -1,6 +1,12 @@
+import io
+import logging
+
 import pytest
 from django.test import override_settings
+from django.utils.module_loading import import_string
 
+from studio import settings as production_settings
+from studio.correlation import correlation_scope
 from studio.models import ApiToken
 
 PROBLEM = "application/problem+json"
@@ -111,6 +117,57 @@ def test_an_address_that_is_nowhere_says_so_without_the_url_patterns(
     assert "There is nothing at this address" in page  # not the URL patterns a resolver tried
     assert ("Back to your home page" in page) is signed_in
     assert ("Sign in" in page) is not signed_in
+
+
+@override_settings(ROOT_URLCONF="tests.studio.failing_urls")
+def test_a_page_that_fails_gives_its_reference_not_a_traceback(client):
+    client.raise_request_exception = False
+
+    response = client.get("/legal/fails/", HTTP_X_CORRELATION_ID="support-ticket-42")
+
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong on our side" in page
+    assert '<code id="reference">support-ticket-42</code>' in page
+    assert response["X-Correlation-ID"] == "support-ticket-42"
+    assert "RuntimeError" not in page
+    assert "a fault in the code" not in page
+
+
+def test_a_log_line_written_while_serving_carries_the_reference():
+    """The console handler as the production settings build it (the tests log elsewhere)."""
+    config = production_settings.LOGGING
+    console = config["handlers"]["console"]
+    handler = logging.StreamHandler(io.StringIO())
+    for name in console["filters"]:
+        handler.addFilter(import_string(config["filters"][name]["()"])())
+    handler.setFormatter(logging.Formatter(config["formatters"][console["formatter"]]["format"]))
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x",), None
+    )
+
+    with correlation_scope("support-ticket-42"):
+        handler.handle(record)
+    handler.handle(
+        logging.makeLogRecord({"name": "celery.beat", "msg": "tick", "levelname": "INFO"})
+    )
+
+    lines = handler.stream.getvalue().splitlines()
+    assert lines == [
+        "ERROR django.request correlation_id=support-ticket-42 Internal Server Error: /x",
+        "INFO celery.beat correlation_id=- tick",
+    ]
+
+
+@override_settings(ROOT_URLCONF="tests.studio.failing_urls")
+def test_an_api_route_that_fails_is_a_500_problem(client):
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/fails/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == PROBLEM
+    assert "a fault in the code" not in response.content.decode()
 
 
 def test_a_wrong_method_is_a_405_problem(coordinator_client, production):
