@@ -21,8 +21,9 @@ MAX_JSON_DEPTH = 32
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-# Where a body escapes a UTF-16 surrogate: only then can a parsed string hold a lone one (a pair
-# parses to its one character); a match that is not one (an escaped backslash) costs one walk.
+# Where a body escapes a UTF-16 surrogate, a parsed string may hold a lone one (a pair parses to
+# its one character); a match that is not one (an escaped backslash) costs one walk. A body in a
+# charset that can write one directly (UTF-7) is found by encoding the text whole.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -31,7 +32,13 @@ def _nested_too_deep() -> ParseError:
 
 
 def _is_unicode(text: str) -> bool:
-    return text.isascii() or not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: UTF-8 has no way to write it
+        return False
+    return True
 
 
 def check_json_value(data, *, texts: bool = True) -> None:
@@ -111,5 +118,6 @@ class BoundedJSONParser(JSONParser):
             raise _nested_too_deep() from exc
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
-        check_json_value(data, texts=_SURROGATE_ESCAPE.search(text) is not None)
+        surrogates = _SURROGATE_ESCAPE.search(text) is not None or not _is_unicode(text)
+        check_json_value(data, texts=surrogates)
         return data

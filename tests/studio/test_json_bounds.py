@@ -85,3 +85,14 @@ def test_text_that_is_not_unicode_is_refused_by_path(text, path):
 )
 def test_unicode_text_passes_whole(text, value):
     assert _parse(text) == value
+
+
+def test_a_lone_surrogate_written_directly_in_another_charset_is_refused_too():
+    """UTF-7 writes one without an escape."""
+    body = b'{"name": "+2AA-"}'
+    context = {"encoding": "utf-7"}
+
+    with pytest.raises(ValidationError) as refused:
+        BoundedJSONParser().parse(io.BytesIO(body), parser_context=context)
+
+    assert list(refused.value.detail) == ["name"]
