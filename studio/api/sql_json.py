@@ -179,10 +179,10 @@ class SqlRenderedReadsMixin:
         if connection.vendor != "postgresql" or not _reads_need_no_object(self):
             return super().retrieve(request, *args, **kwargs)
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-        rows = self.filter_queryset(self.get_queryset()).filter(**lookup)
+        rows = self.filter_queryset(self.get_queryset())
         try:
-            doc = rows.values_list(cached_row_object(self), flat=True).first()
-        except (TypeError, ValueError, ValidationError):  # as get_object_or_404: not an id
+            doc = rows.filter(**lookup).values_list(cached_row_object(self), flat=True).first()
+        except (TypeError, ValueError, ValidationError):  # as get_object_or_404: not an id (²)
             doc = None
         if doc is None:
             model = rows.model._meta.object_name

@@ -78,6 +78,15 @@ def test_malformed_cursors_are_a_400(client, url, cursor):
     assert body["errors"][0]["field"] == "cursor"
 
 
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("odd", ["%C2%B2", "%D9%A1%D9%A2", "9" * 30, "-1", "1.5", "%00"])
+def test_a_detail_whose_id_is_not_one_is_a_404(client, url, odd):
+    """Digits other than ASCII ones (² and ١٢ pass ``str.isdigit``), ids beyond 64 bits."""
+    response = client.get(f"{url}{odd}/")
+    assert response.status_code == 404, response.content[:300]
+    assert response["Content-Type"].startswith(PROBLEM)
+
+
 def _deep(levels: int) -> str:
     return "[" * levels + "]" * levels
 
