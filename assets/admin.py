@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from assets import admin_views, services
 from assets.admin_media import credentials_badge, human_size, local_time, status_badge
 from assets.models import Asset, Person
-from studio.admin import ScopedAdminMixin, ServiceAdmin
+from studio.admin_base import ScopedAdminMixin, ServiceAdmin
 from studio.choices import ScopeAction
 
 

@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from editing import admin_views, services
 from editing.choices import FINISHED, JobStatus
 from editing.models import Adapter, EditJob, ModelVersion, TrainingRun
-from studio.admin import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
 from studio.admin_badges import (
     BLUE,
     GREEN,
@@ -21,6 +20,7 @@ from studio.admin_badges import (
     RED,
     choice_badge,
 )
+from studio.admin_base import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
 from studio.values import row_id
 
 JOB_COLORS = {

@@ -18,7 +18,7 @@ from assets.models import Asset
 from assets.services import asset_withdraw
 from legal.home import is_legal, status
 from licensing.services.taint import tainted_asset_causes
-from studio.admin import SERVICE_ERRORS
+from studio.admin_base import SERVICE_ERRORS
 from studio.admin_pages import refused
 from studio.choices import ScopeAction
 from studio.forms import add_refusal

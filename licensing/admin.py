@@ -25,8 +25,8 @@ from licensing.models import (
 from licensing.services.consents import CONSENT_FIELDS
 from licensing.services.licenses import GRANT_FIELDS
 from licensing.services.taint import taint_preview
-from studio.admin import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
 from studio.admin_badges import GREEN, GREY, LIGHT_GREY, ORANGE, RED, badge, choice_badge
+from studio.admin_base import SERVICE_ERRORS, ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdmin
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 

@@ -14,8 +14,8 @@ from licensing.models import (
     ClearanceRequest,
     License,
 )
-from studio.admin import SERVICE_ERRORS, ScopedAdminMixin, ServiceAdmin
 from studio.admin_badges import GREEN, ORANGE, RED, choice_badge
+from studio.admin_base import SERVICE_ERRORS, ScopedAdminMixin, ServiceAdmin
 from studio.admin_pages import refused
 from studio.choices import ScopeAction
 from studio.forms import add_refusal

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from studio.admin import ReadOnlyAdminMixin
+from studio.admin_base import ReadOnlyAdminMixin
 from studio.admin_pages import refused
 from studio.audit import audit_verify_visible, visible_chains
 from studio.audit_checkpoints import latest_checkpoint_summary

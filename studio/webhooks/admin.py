@@ -11,8 +11,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html
 
-from studio.admin import ServiceAdmin
 from studio.admin_badges import GREEN, LIGHT_GREY, ORANGE, RED, badge
+from studio.admin_base import ServiceAdmin
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production, WebhookDelivery, WebhookSubscription

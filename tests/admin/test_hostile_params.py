@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.contrib import admin
 
-from studio.admin import ReadableLookupsMixin
+from studio.admin_base import ReadableLookupsMixin
 from tests.admin.test_writes import REGISTERED, url
 
 ODD_VALUES = ["\x00", "x\x00y", "zzz", "-1", "99999999999999999999999", "2026-13-45", "", "%"]
