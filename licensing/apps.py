@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _install_gate_function(sender, using="default", **kwargs):
-    from licensing.gate.facts import install_function  # noqa: PLC0415  (reason: apps not ready at import)
+    from licensing.gate.facts_source import install_function  # noqa: PLC0415  (reason: apps not ready at import)
 
     install_function(using)
 

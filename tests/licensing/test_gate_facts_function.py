@@ -1,9 +1,9 @@
-"""The gate's facts function as PostgreSQL holds it (``licensing/gate/facts.py``)."""
+"""The gate's facts function as PostgreSQL holds it (``licensing/gate/facts_source.py``)."""
 
 import pytest
 from django.db import connection
 
-from licensing.gate.facts import function_name
+from licensing.gate.facts_source import function_name
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the facts are read by a PostgreSQL function"
