@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assets.models import Appearance, Asset, Person
 from bench.harness import bulk_insert, print_table
-from bench.world import consenting_people, ids, listed_licenses
+from bench.world import consenting_people, listed_licenses, video_assets
 from licensing.gate import UseRequest, evaluate
 from licensing.models import Consent, License, Party
 from studio.models import Production
@@ -29,24 +29,7 @@ def _generate(scale: float, rng: random.Random) -> tuple[Production, list[int]]:
     n_appearances = int(50_000 * scale)  # a person in five assets, each with one consent
     production = Production.objects.create(code="BENCHGATE", name="Gate benchmark")
     party = Party.objects.create(name="Bench party")
-    bulk_insert(
-        Asset,
-        [
-            Asset(
-                production=production,
-                sha256=f"{i:064x}",
-                kind="video",
-                mime_type="video/mp4",
-                size=1,
-                storage_key="k",
-                original_filename=f"a{i}.mp4",
-                origin="dailies",
-                ingested_by="bench",
-            )
-            for i in range(n_assets)
-        ],
-    )
-    asset_ids = ids(Asset, production)
+    asset_ids = video_assets(production, n_assets)
     listed_licenses(production, party, asset_ids, n_licenses, "B")
     n_people = max(1, n_appearances // 5)
     people = consenting_people(production, n_people)

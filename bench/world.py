@@ -42,6 +42,32 @@ def seed(*, scale: float) -> Seeded:
     return _SEEDED[0]
 
 
+def video_assets(production, count: int, *, derived: bool = False) -> list[int]:
+    """``count`` video assets of the production, as ingest records them (with a thumbnail and a
+    proxy when ``derived``); their ids, in order."""
+    bulk_insert(
+        Asset,
+        [
+            Asset(
+                production=production,
+                sha256=f"{i:064x}",
+                kind="video",
+                mime_type="video/mp4",
+                size=10_000_000 + i,
+                storage_key=f"originals/{i:064x}",
+                thumbnail_key=f"derived/{i:064x}/thumb.jpg" if derived else "",
+                proxy_key=f"derived/{i:064x}/proxy.mp4" if derived else "",
+                original_filename=f"A{i:05d}.mp4",
+                origin="dailies",
+                ingested_by="bench",
+                technical={"streams": 2, "container": "mp4"},
+            )
+            for i in range(count)
+        ],
+    )
+    return ids(Asset, production)
+
+
 def ids(model, production: Production) -> list[int]:
     """The production's rows of ``model``, in the order they were made."""
     return list(
@@ -123,27 +149,7 @@ def _seed(*, assets: int) -> Seeded:
     with transaction.atomic():
         production = Production.objects.create(code=PRODUCTION, name="Load test")
         party = Party.objects.create(name="Load party")
-        bulk_insert(
-            Asset,
-            [
-                Asset(
-                    production=production,
-                    sha256=f"{i:064x}",
-                    kind="video",
-                    mime_type="video/mp4",
-                    size=10_000_000 + i,
-                    storage_key=f"originals/{i:064x}",
-                    thumbnail_key=f"derived/{i:064x}/thumb.jpg",
-                    proxy_key=f"derived/{i:064x}/proxy.mp4",
-                    original_filename=f"A{i:05d}.mp4",
-                    origin="dailies",
-                    ingested_by="bench",
-                    technical={"streams": 2, "container": "mp4"},
-                )
-                for i in range(assets)
-            ],
-        )
-        asset_ids = ids(Asset, production)
+        asset_ids = video_assets(production, assets, derived=True)
         listed_licenses(production, party, asset_ids, max(1, assets // 10), "LD")
         people_assets = asset_ids[::5]
         people = consenting_people(production, len(people_assets))
