@@ -18,7 +18,7 @@ from demo.steps.edits import step_editing
 from demo.steps.footage import step_ingest, step_people
 from demo.steps.operations import step_desk, step_operations
 from demo.steps.revocation import step_revocation
-from demo.steps.rights import step_consents, step_decisions, step_licenses
+from demo.steps.rights import step_consents, step_cut_check, step_decisions, step_licenses
 
 STEPS: list[Callable[[DemoContext], None]] = [
     step_admin,
@@ -29,6 +29,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_licenses,
     step_consents,
     step_decisions,
+    step_cut_check,
     step_credentials,
     step_editing,
     step_revocation,

@@ -33,6 +33,9 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(settings)
     assert audit_verify().ok
     assert "Admin user admin / " in shown
     assert "intact" in again
+    # The MAM's bulk check: every shot for the US and France, in one call of a few queries
+    assert re.search(r"One bulk check of the cut: 10 uses, [45] queries", shown)
+    assert re.search(r"stock_skyline\.png\s*│ denied: prohibited", shown)
     # 5 dailies, 1 stamped output ingested back, 3 edit outputs: the second run adds none
     assert Asset.objects.filter(production=production).count() == 9
     assert Appearance.objects.filter(asset__production=production).count() == 5

@@ -1,11 +1,17 @@
 """Demo steps for rights: the show's own license, a stock license with a prohibition, consents
-(one of a minor with a guardian, one revoked), and the gate's answers with their reasons."""
+(one of a minor with a guardian, one revoked), the gate's answers with their reasons, and a MAM
+checking a whole cut in one API call."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from rich.table import Table
 
 from demo.context import DemoContext
 from licensing import services
@@ -157,3 +163,43 @@ def step_decisions(ctx: DemoContext) -> None:
         colour = "green" if decision.allowed else "red"
         ctx.console.print(f"[bold]{title}[/]")
         ctx.console.print(f"[{colour}]{decision.summary()}[/]", highlight=False)
+
+
+def step_cut_check(ctx: DemoContext) -> None:
+    """The MAM asks, with its token, whether every shot of the cut may be AI-edited for the US and
+    for France: one bulk ``POST /api/v1/clearance/check``, answered use by use, in order."""
+    shots = sorted(ctx.assets)
+    uses = [
+        {
+            "assets": [ctx.assets[name].pk],
+            "action": RightsAction.AI_EDIT,
+            "territory": where,
+            "media": "svod",
+        }
+        for name in shots
+        for where in ("US", "FR")
+    ]
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {ctx.token_key}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("v1:clearance-check"),
+            {"production": ctx.production.code, "uses": uses},
+            content_type="application/json",
+        )
+    if response.status_code != 200:
+        raise RuntimeError(f"bulk check answered {response.status_code}: {response.content[:300]}")
+    results = iter(response.json()["results"])
+    table = Table(title=f"One bulk check of the cut: {len(uses)} uses, {len(queries)} queries")
+    for column in ("shot", "AI edit, US SVOD", "AI edit, FR SVOD"):
+        table.add_column(column)
+    for name in shots:
+        table.add_row(name, *(_verdict(next(results)) for _ in ("US", "FR")))
+    ctx.console.print(table)
+
+
+def _verdict(answer: dict) -> str:
+    if answer["allowed"]:
+        return "[green]allowed[/]"
+    return "[red]denied[/]: " + ", ".join(
+        sorted({r["code"] for r in answer["reasons"] if r["blocking"]})
+    )
