@@ -176,12 +176,18 @@ class SqlRenderedReadsMixin:
         return Response(RenderedJson(f'{links[:-1]},"results":[{results}]}}'))
 
     def retrieve(self, request, *args, **kwargs):
-        if connection.vendor != "postgresql" or not _reads_need_no_object(self):
+        if (
+            connection.vendor != "postgresql"
+            or not _reads_need_no_object(self)
+            or self.lookup_field not in ("pk", self.queryset.model._meta.pk.name)
+        ):
             return super().retrieve(request, *args, **kwargs)
         lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         rows = self.filter_queryset(self.get_queryset())
         try:
-            doc = rows.filter(**lookup).values_list(cached_row_object(self), flat=True).first()
+            # The lookup names one row (the primary key): no ordering to compile or sort by.
+            found = rows.filter(**lookup).order_by().values_list(cached_row_object(self), flat=True)
+            doc = next(iter(found[:1]), None)
         except (TypeError, ValueError, ValidationError):  # as get_object_or_404: not an id (²)
             doc = None
         if doc is None:

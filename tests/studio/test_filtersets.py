@@ -3,11 +3,13 @@ request to build its form field is refused rather than frozen with the first req
 
 import django_filters
 import pytest
+from django.core.validators import MinValueValidator
 from django.http import QueryDict
 
 from assets.api import AssetFilter
 from assets.models import Asset
 from studio.api.filters import FilterSet
+from studio.api.parsers import INT64_MAX, INT64_MIN
 from studio.models import Production
 
 
@@ -52,3 +54,83 @@ def test_each_filterset_has_its_own_filters_and_a_method_filter_answers_to_its_o
     assert first.is_valid()
     assert '"ends_at" <=' in str(first.qs.query)  # the method ran, on its own FilterSet
     assert "WHERE" not in str(second.qs.query)
+
+
+def _request(query: str):
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    return Request(APIRequestFactory().get(f"/x/?{query}"))
+
+
+class _View:
+    def __init__(self, **attrs):
+        self.__dict__.update(attrs)
+
+
+def test_a_form_field_hardened_once_is_shared_by_every_form_and_still_bounds_its_input(db):
+    first = AssetFilter(QueryDict("created_after=9999-12-31T23:00:00-05:00"), Asset.objects.all())
+    second = AssetFilter(QueryDict("created_after=2026-01-01T00:00:00Z"), Asset.objects.all())
+
+    assert not first.is_valid()
+    assert "between the years 1 and 9999" in str(first.errors["created_after"])
+    assert second.is_valid()
+    # The validators of a number filter are added once, not once per request.
+    number = type(first.form).base_fields["person"]
+    before = list(number.validators)
+    for _ in range(3):
+        AssetFilter(QueryDict("person=1"), queryset=Asset.objects.all()).is_valid()
+    assert number.validators == before
+    assert [v.limit_value for v in before if type(v) is MinValueValidator] == [INT64_MIN]
+    too_big = AssetFilter(QueryDict(f"person={INT64_MAX + 1}"), queryset=Asset.objects.all())
+    assert not too_big.is_valid()
+
+
+def test_a_request_naming_no_filter_gets_the_queryset_as_it_is_and_one_naming_one_is_filtered(db):
+    from studio.api.filters import BoundedFilterBackend
+
+    backend, view = BoundedFilterBackend(), _View(filterset_class=AssetFilter)
+    queryset = Asset.objects.all()
+
+    assert backend.filter_queryset(_request("page_size=10&cursor=x"), queryset, view) is queryset
+    filtered = backend.filter_queryset(_request("page_size=10&kind=video"), queryset, view)
+    assert '"kind" = video' in str(filtered.query)
+    with pytest.raises(Exception, match="Select a valid choice"):
+        backend.filter_queryset(_request("kind=sound"), queryset, view)
+
+
+def test_a_filter_read_through_suffixed_names_or_a_required_one_is_always_asked(db):
+    from rest_framework.exceptions import ValidationError as Invalid
+
+    from studio.api.filters import BoundedFilterBackend
+
+    class Sized(FilterSet):
+        size = django_filters.RangeFilter()
+
+        class Meta:
+            model = Asset
+            fields = ["size"]
+
+    class MustSay(FilterSet):
+        kind = django_filters.CharFilter(required=True)
+
+        class Meta:
+            model = Asset
+            fields = ["kind"]
+
+    backend, queryset = BoundedFilterBackend(), Asset.objects.all()
+    ranged = backend.filter_queryset(_request("size_min=5"), queryset, _View(filterset_class=Sized))
+    assert '"size" >= 5' in str(ranged.query)
+    with pytest.raises(Invalid, match="required"):
+        backend.filter_queryset(_request(""), queryset, _View(filterset_class=MustSay))
+
+
+def test_a_view_naming_only_its_filter_fields_gets_one_filterset_class(db):
+    from studio.api.filters import BoundedFilterBackend
+
+    view = _View(filterset_fields=["kind", "status"])
+    made = BoundedFilterBackend().get_filterset_class(view, Asset.objects.all())
+
+    assert BoundedFilterBackend().get_filterset_class(view, Asset.objects.all()) is made
+    assert issubclass(made, FilterSet)
+    assert list(made.base_filters) == ["kind", "status"]
