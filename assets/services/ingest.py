@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -187,11 +188,23 @@ def _spool(source: IncomingFile | BinaryIO | Path) -> IncomingFile:
         return source
     if isinstance(source, Path):
         with source.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if hasattr(os, "posix_fadvise"):  # read ahead: camera cards and network mounts
-                os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
-            return spool_stream(handle, expected_size=size)
-    return spool_stream(source)
+            return spool_stream(handle, expected_size=_file_to_read(handle))
+    return spool_stream(source, expected_size=_file_to_read(source))
+
+
+def _file_to_read(source) -> int | None:
+    """The size of the regular file a stream reads (None for a socket, a pipe or memory), read
+    ahead sequentially: camera cards and network mounts."""
+    try:
+        fd = source.fileno()
+        status = os.fstat(fd)
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    if hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+    return status.st_size
 
 
 def asset_make_derivatives(*, asset_id: int) -> Asset | None:

@@ -2,6 +2,7 @@
 
 import errno
 import hashlib
+import io
 import mmap
 import os
 import random
@@ -68,7 +69,6 @@ def small_chunks(monkeypatch):
     """Chunks and the direct-I/O threshold scaled down, so a few megabytes cross them all."""
     monkeypatch.setattr(incoming, "SPOOL_CHUNK", 256 * 1024)
     monkeypatch.setattr(incoming, "DIRECT_IO_AFTER", 512 * 1024)
-    monkeypatch.setattr(incoming, "CACHED_TAIL", 512 * 1024)
     monkeypatch.setattr(incoming, "SpoolWriter", RecordingWriter)
 
 
@@ -173,7 +173,7 @@ def test_a_write_failure_stops_the_copy_and_leaves_no_spool(
     assert stream.position <= (incoming.PIPELINE_DEPTH + 1) * incoming.SPOOL_CHUNK < len(payload)
 
 
-def test_a_file_known_to_be_large_keeps_only_its_head_and_tail_in_the_page_cache(
+def test_a_file_known_to_be_large_goes_around_the_page_cache_from_its_first_byte(
     small_chunks, payload, dirs
 ):
     spooled = incoming.spool_stream(ChoppyStream(payload, step=65_537), expected_size=len(payload))
@@ -181,12 +181,19 @@ def test_a_file_known_to_be_large_keeps_only_its_head_and_tail_in_the_page_cache
 
     assert spooled.path.read_bytes() == payload
     if direct_io_works(dirs.spool):
-        # Two chunks of head, and the last 512 KiB (two chunks and the unaligned rest), where the
-        # truncation proof reads them back; the eight chunks between go around the cache.
-        assert writer.buffered_chunks == 5
-        assert writer.direct_chunks == 8
+        # Every whole chunk is written directly; only the unaligned rest goes through the cache.
+        assert writer.buffered_chunks == 1
+        assert writer.direct_chunks == 12
     else:
         assert writer.direct_chunks == 0
+
+
+def test_a_wrong_size_hint_costs_no_bytes(small_chunks, payload, dirs):
+    for hint in (1, len(payload) // 2, len(payload) * 4):
+        spooled = incoming.spool_stream(ChoppyStream(payload, step=65_537), expected_size=hint)
+
+        assert spooled.path.read_bytes() == payload
+        assert spooled.sha256 == hashlib.sha256(payload).hexdigest()
 
 
 def test_a_stream_over_the_limit_stops_one_byte_past_it(small_chunks, dirs):
@@ -218,3 +225,19 @@ def test_a_file_outside_the_spool_folder_is_not_taken_in_place(payload, dirs, tm
 
     with pytest.raises(ValueError, match="not in the spool folder"):
         incoming.spool_in_place(elsewhere)
+
+
+def test_ingest_reads_the_size_hint_from_a_regular_file_only(tmp_path):
+    from assets.services.ingest import _file_to_read
+
+    clip = tmp_path / "clip.mov"
+    clip.write_bytes(b"\0" * 5000)
+    read, write = os.pipe()
+    try:
+        with clip.open("rb") as handle, os.fdopen(read, "rb") as pipe:
+            assert _file_to_read(handle) == 5000
+            assert _file_to_read(pipe) is None
+    finally:
+        os.close(write)
+    assert _file_to_read(io.BytesIO(b"upload")) is None
+    assert _file_to_read(ChoppyStream(b"socket", step=2)) is None

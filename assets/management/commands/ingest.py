@@ -28,6 +28,11 @@ class ProgressReader:
         self.bar.update(count)
         return count
 
+    def fileno(self) -> int:
+        """The file's descriptor: ingest reads its size from it (a large file is spooled around the
+        page cache from its first byte)."""
+        return self.handle.fileno()
+
 
 class Command(BaseCommand):
     help = (
