@@ -27,7 +27,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets import selectors as asset_selectors
+from assets.models import Asset
 from licensing import territories
 from licensing.choices import ConsentScope, Media, RightsAction
 from licensing.gate import UseRequest, evaluate_many
@@ -38,6 +38,7 @@ from studio.api.permissions import SignedInReader, request_principal
 from studio.api.renderers import rendered
 from studio.choices import ScopeAction
 from studio.models import Production
+from studio.scoping import pks_in_scope
 
 MAX_USES = 2000  # uses in one bulk check
 MAX_ASSETS_PER_USE = 500
@@ -270,23 +271,20 @@ def _production(request, data, errors: _Errors):
     if not isinstance(code, str) or not code:
         errors.add("production", "This field is required.")
         return None
-    scoped = Production.objects.restrict(request_principal(request), ScopeAction.VIEW)
-    production = scoped.filter(code=code).only("pk", "code").first()
-    if production is None:
+    found = pks_in_scope(
+        Production, request_principal(request), ScopeAction.VIEW, field="code", values=[code]
+    )
+    if not found:
         errors.add("production", f"Object with code={code} does not exist.")
-    return production
+        return None
+    return Production(pk=found[0], code=code)
 
 
 def _check_assets(request, uses: list[UseRequest], prefixes: list[str], errors: _Errors) -> None:
     """Every asset id of every use, checked against what the caller can see in one query."""
     wanted = {i for use in uses for i in use.asset_ids}
     principal = request_principal(request)
-    visible = set(
-        asset_selectors.asset_list(principal=principal)
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
-        .order_by()
-    )
+    visible = set(pks_in_scope(Asset, principal, ScopeAction.VIEW, field="pk", values=wanted))
     for use, prefix in zip(uses, prefixes, strict=True):
         for i, asset_id in enumerate(use.asset_ids):
             if asset_id not in visible:

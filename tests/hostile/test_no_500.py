@@ -164,3 +164,16 @@ def test_an_offset_postgresql_cannot_store_is_read_as_its_instant(client):
 def test_a_production_code_no_production_can_have_is_a_400_naming_the_field(client, url, body):
     problem = _problem(client.post(url, body, format="json"))
     assert "productions" in {error["field"] for error in problem["errors"]}
+
+
+@pytest.mark.parametrize("code", ["AL\x00PHA", "x" * 5000, "ALPHA\ud7ff", "alpha"])
+@pytest.mark.parametrize("signed_in_as", ["token", "superuser"])
+def test_a_clearance_check_for_a_production_code_there_is_none_of_is_a_400_naming_it(
+    client, api, code, signed_in_as
+):
+    if signed_in_as == "superuser":  # no scope to apply: the lookup's unscoped statement
+        api.credentials()
+        api.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
+    body = {"production": code, "assets": [1], "action": "view", "territory": "US", "media": "svod"}
+    problem = _problem(client.post("/api/v1/clearance/check", body, format="json"))
+    assert [error["field"] for error in problem["errors"]] == ["production"]

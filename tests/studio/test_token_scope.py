@@ -103,3 +103,53 @@ def test_the_authentication_lookup_is_one_query(world, django_assert_num_queries
         found = find_token(hash_token_key(key))
         assert found.user.is_active
         assert _ids(found, ScopeAction.VIEW) == sorted(p.pk for p in world[0][:2])
+
+
+@pytest.mark.parametrize("action", [ScopeAction.VIEW, ScopeAction.CHANGE, ScopeAction.LEGAL])
+@pytest.mark.parametrize(
+    "who", ["token", "read-only token", "person", "root", "outsider", "system", "anonymous"]
+)
+def test_pks_in_scope_names_the_rows_restrict_lists(world, action, who):
+    from django.contrib.auth.models import AnonymousUser
+
+    from assets.models import Asset
+    from studio.actors import SystemActor
+    from studio.scoping import pks_in_scope
+
+    productions, person, root, outsider = world
+    assets = [
+        Asset.objects.create(
+            production=production,
+            sha256=f"{n:064x}",
+            kind="video",
+            mime_type="video/mp4",
+            size=n,
+            storage_key=f"originals/{n:064x}",
+            original_filename=f"clip-{n}.mp4",
+        )
+        for n, production in enumerate(productions * 2, start=1)
+    ]
+    principal = {
+        "person": person,
+        "root": root,
+        "outsider": outsider,
+        "system": SystemActor("cli:test"),
+        "anonymous": AnonymousUser(),
+    }.get(who)
+    if principal is None:
+        _token, key = make_token(person, productions[:3], can_write=who == "token")
+        principal = find_token(hash_token_key(key))  # the scope read with the token, as the API
+    wanted = [a.pk for a in assets[1:]] + [10**12]  # one asset left out, one id that is none
+
+    expected = set(Asset.objects.restrict(principal, action).values_list("pk", flat=True))
+    assert set(pks_in_scope(Asset, principal, action, field="pk", values=wanted)) == (
+        expected & set(wanted)
+    )
+    codes = [p.code for p in productions] + ["NOPE"]
+    expected_codes = set(
+        Production.objects.restrict(principal, action).values_list("pk", flat=True)
+    )
+    assert set(pks_in_scope(Production, principal, action, field="code", values=codes)) == (
+        expected_codes
+    )
+    assert pks_in_scope(Asset, principal, action, field="pk", values=[]) == []
