@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django_filters import rest_framework as drf_filters
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 
@@ -124,11 +125,16 @@ class FilterSet(django_filters.FilterSet):
         return form_class
 
 
+class _FieldsFilterSet(FilterSet, drf_filters.FilterSet):
+    """The base of a FilterSet made from a view's ``filterset_fields``: the FilterSet above, with
+    django-filter's REST defaults (``true``/``false`` booleans, ISO 8601 date-times)."""
+
+
 class BoundedFilterBackend(DjangoFilterBackend):
     """Every list's filters, through the FilterSet above; a view that names only its
     ``filterset_fields`` gets a FilterSet class made once per view and model, not per request."""
 
-    filterset_base = FilterSet
+    filterset_base = _FieldsFilterSet
     _made: dict[tuple, type] = {}
 
     def get_filterset_class(self, view, queryset=None):

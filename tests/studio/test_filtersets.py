@@ -134,3 +134,19 @@ def test_a_view_naming_only_its_filter_fields_gets_one_filterset_class(db):
     assert BoundedFilterBackend().get_filterset_class(view, Asset.objects.all()) is made
     assert issubclass(made, FilterSet)
     assert list(made.base_filters) == ["kind", "status"]
+
+
+def test_a_filterset_made_from_fields_reads_booleans_and_instants_as_the_rest_api_does(db):
+    from django_filters.widgets import BooleanWidget
+
+    from licensing.models import GateEvaluation
+    from studio.api.filters import BoundedFilterBackend
+
+    view = _View(filterset_fields=["allowed", "created_at"])
+    made = BoundedFilterBackend().get_filterset_class(view, GateEvaluation.objects.all())
+    allowed = made(QueryDict("allowed=TRUE"), queryset=GateEvaluation.objects.all())
+
+    assert isinstance(made.base_filters["allowed"].field.widget, BooleanWidget)
+    assert isinstance(made.base_filters["created_at"], django_filters.IsoDateTimeFilter)
+    assert allowed.is_valid()
+    assert '"allowed"' in str(allowed.qs.query)
