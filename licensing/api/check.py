@@ -266,7 +266,7 @@ def _use(raw, prefix: str, errors: _Errors, *, production_id: int, zone: str, no
     )
 
 
-def _production(request, data, errors: _Errors):
+def _production_id(request, data, errors: _Errors) -> int | None:
     code = data.get("production")
     if not isinstance(code, str) or not code:
         errors.add("production", "This field is required.")
@@ -277,7 +277,7 @@ def _production(request, data, errors: _Errors):
     if not found:
         errors.add("production", f"Object with code={code} does not exist.")
         return None
-    return Production(pk=found[0], code=code)
+    return found[0]
 
 
 def _check_assets(request, uses: list[UseRequest], prefixes: list[str], errors: _Errors) -> None:
@@ -363,12 +363,12 @@ class ClearanceCheckView(APIView):
                     f"A bulk check takes at most {MAX_USES} uses; this one has {len(raw_uses)}."
                 )
         zone = _zone(data.get("time_zone"), errors)
-        production = _production(request, data, errors)
+        production_id = _production_id(request, data, errors)
         _raise(errors)
         now = timezone.now()
         prefixes = [f"uses.{i}." for i in range(len(raw_uses))] if bulk else [""]
         uses = [
-            _use(raw, prefix, errors, production_id=production.pk, zone=zone, now=now)
+            _use(raw, prefix, errors, production_id=production_id, zone=zone, now=now)
             for raw, prefix in zip(raw_uses, prefixes, strict=True)
         ]
         _raise(errors)
