@@ -1,6 +1,7 @@
 """The filter backend every list uses: each FilterSet's form is bounded before it reaches the
 database, so an id beyond 64 bits, a date whose UTC instant falls outside years 1–9999, or a
-number no column can hold is a 400 naming the filter, never a 500."""
+number no column can hold is a 400 naming the filter, never a 500; and a yes/no filter given
+anything but true or false is a 400 too, never a list left unfiltered."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django_filters import rest_framework as drf_filters
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.widgets import BooleanWidget
 
 from studio.api.parsers import INT64_MAX, INT64_MIN
 
@@ -54,6 +56,29 @@ def _checked_instant(clean):
     return wrapper
 
 
+BOOLEAN_MESSAGE = "Give true or false."
+
+
+class _YesNoWidget(BooleanWidget):
+    """``true``/``false`` (or ``1``/``0``), in any case; anything else is handed on as given, for
+    the field to refuse (django-filter's widgets read it as "no filter")."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        given = data.get(name)
+        return given if value is None and given not in (None, "") else value
+
+
+def _checked_boolean(clean):
+    @functools.wraps(clean)
+    def wrapper(value):
+        if isinstance(value, str) and value:
+            raise ValidationError(BOOLEAN_MESSAGE)
+        return clean(value)
+
+    return wrapper
+
+
 def bound_filter_form(form: type[forms.Form] | dict) -> None:
     """Harden every field of a FilterSet's form class (or a form's own fields) in place (see the
     module docstring)."""
@@ -65,6 +90,9 @@ def bound_filter_form(form: type[forms.Form] | dict) -> None:
             field.validators += [MinValueValidator(INT64_MIN), MaxValueValidator(INT64_MAX)]
         elif isinstance(field, forms.DateTimeField):
             field.clean = _checked_instant(field.clean)
+        elif isinstance(field, forms.NullBooleanField):
+            field.widget = _YesNoWidget()
+            field.clean = _checked_boolean(field.clean)
 
 
 def _copy_filter(filter_):

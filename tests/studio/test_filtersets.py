@@ -150,3 +150,31 @@ def test_a_filterset_made_from_fields_reads_booleans_and_instants_as_the_rest_ap
     assert isinstance(made.base_filters["created_at"], django_filters.IsoDateTimeFilter)
     assert allowed.is_valid()
     assert '"allowed"' in str(allowed.qs.query)
+
+
+@pytest.mark.parametrize(
+    ("view", "model_path"),
+    [
+        ({"filterset_fields": ["allowed"]}, "licensing.models.GateEvaluation"),
+        ({"filterset_class": "licensing.api.consents.ConsentFilter"}, "licensing.models.Consent"),
+    ],
+)
+def test_a_yes_no_filter_takes_true_or_false_and_refuses_anything_else(db, view, model_path):
+    from django.utils.module_loading import import_string
+    from rest_framework.exceptions import ValidationError as Invalid
+
+    from studio.api.filters import BOOLEAN_MESSAGE, BoundedFilterBackend
+
+    name = "allowed" if "filterset_fields" in view else "revoked"
+    attrs = {k: import_string(v) if k == "filterset_class" else v for k, v in view.items()}
+    backend, queryset = BoundedFilterBackend(), import_string(model_path).objects.all()
+
+    for given in ("true", "FALSE", "1", "0"):
+        filtered = backend.filter_queryset(_request(f"{name}={given}"), queryset, _View(**attrs))
+        assert "WHERE" in str(filtered.query), given
+    unfiltered = backend.filter_queryset(_request(f"{name}="), queryset, _View(**attrs))
+    assert "WHERE" not in str(unfiltered.query)
+    for given in ("maybe", "yes", "unknown", "2"):
+        with pytest.raises(Invalid) as refused:
+            backend.filter_queryset(_request(f"{name}={given}"), queryset, _View(**attrs))
+        assert refused.value.detail == {name: [BOOLEAN_MESSAGE]}
