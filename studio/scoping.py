@@ -204,11 +204,11 @@ def pks_in_scope(
     ids = allowed_production_ids(principal, action)
     statement = _scope_statement(model, field, scoped=ids is not None)
     if statement is None or not (ids is None or isinstance(ids, list)):
-        rows = model.objects.restrict(principal, action).filter(**{f"{field}__in": list(values)})
+        rows = model.objects.restrict(principal, action).filter(**{f"{field}__in": values})
         return list(rows.order_by().values_list("pk", flat=True))
     using = router.db_for_read(model)
     with connections[using].cursor() as cursor:
-        cursor.execute(statement, [list(values)] if ids is None else [list(values), ids])
+        cursor.execute(statement, [values] if ids is None else [values, ids])
         return [row[0] for row in cursor.fetchall()]
 
 
