@@ -188,11 +188,11 @@ def _spool(source: IncomingFile | BinaryIO | Path) -> IncomingFile:
         return source
     if isinstance(source, Path):
         with source.open("rb") as handle:
-            return spool_stream(handle, expected_size=_file_to_read(handle))
-    return spool_stream(source, expected_size=_file_to_read(source))
+            return spool_stream(handle, expected_size=_sequential_file_size(handle))
+    return spool_stream(source, expected_size=_sequential_file_size(source))
 
 
-def _file_to_read(source) -> int | None:
+def _sequential_file_size(source) -> int | None:
     """The size of the regular file a stream reads (None for a socket, a pipe or memory), read
     ahead sequentially: camera cards and network mounts."""
     try:

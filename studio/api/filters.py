@@ -79,10 +79,9 @@ def _checked_boolean(clean):
     return wrapper
 
 
-def bound_filter_form(form: type[forms.Form] | dict) -> None:
-    """Harden every field of a FilterSet's form class (or a form's own fields) in place (see the
-    module docstring)."""
-    fields = form if isinstance(form, dict) else form.base_fields
+def bound_filter_form(fields: dict[str, forms.Field]) -> None:
+    """Harden the fields of a FilterSet's form in place (see the module docstring): a form class's
+    ``base_fields`` once, or one form's own ``fields``."""
     for field in fields.values():
         if isinstance(field, forms.ModelChoiceField) and field.to_field_name in (None, "pk", "id"):
             field.clean = _checked_ids(field.clean)
@@ -147,7 +146,7 @@ class FilterSet(django_filters.FilterSet):
             if per_request:
                 raise TypeError(f"{cls.__name__}: {per_request} depend on the request.")
             form_class = super().get_form_class()
-            bound_filter_form(form_class)
+            bound_filter_form(form_class.base_fields)
             form_class.base_fields = _SharedFormFields(form_class.base_fields)
             cls._form_class = form_class
         return form_class

@@ -228,16 +228,16 @@ def test_a_file_outside_the_spool_folder_is_not_taken_in_place(payload, dirs, tm
 
 
 def test_ingest_reads_the_size_hint_from_a_regular_file_only(tmp_path):
-    from assets.services.ingest import _file_to_read
+    from assets.services.ingest import _sequential_file_size
 
     clip = tmp_path / "clip.mov"
     clip.write_bytes(b"\0" * 5000)
     read, write = os.pipe()
     try:
         with clip.open("rb") as handle, os.fdopen(read, "rb") as pipe:
-            assert _file_to_read(handle) == 5000
-            assert _file_to_read(pipe) is None
+            assert _sequential_file_size(handle) == 5000
+            assert _sequential_file_size(pipe) is None
     finally:
         os.close(write)
-    assert _file_to_read(io.BytesIO(b"upload")) is None
-    assert _file_to_read(ChoppyStream(b"socket", step=2)) is None
+    assert _sequential_file_size(io.BytesIO(b"upload")) is None
+    assert _sequential_file_size(ChoppyStream(b"socket", step=2)) is None
