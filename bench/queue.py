@@ -19,9 +19,9 @@ RUNS = 30
 GOAL = 2.0
 STEPS = [
     ("gate at submit, record", "submitted", "queued"),
-    ("commit, outbox publish", "queued", "published"),
-    ("broker → worker task", "published", "received"),
-    ("outbox row marked started (waits for the sender's commit)", "received", "marked"),
+    ("commit, outbox row taken to send", "queued", "published"),
+    ("publish, broker → worker task", "published", "received"),
+    ("outbox row marked started", "received", "marked"),
     ("task set-up", "marked", "claiming"),
     ("load job, row lock, claim", "claiming", "claimed"),
     ("gate re-check", "claimed", "gate_checked"),

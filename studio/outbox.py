@@ -2,9 +2,11 @@
 
 ``outbox_record`` writes the task message as an ``OutboxMessage`` row in the caller's transaction;
 after commit ``outbox_send`` tries it at once, and ``outbox_dispatch`` (beat, ``manage.py
-dispatch_outbox``, each worker's start) sends whatever is still pending. Whoever sends a row holds
-its lock (``select_for_update(skip_locked=True)``) while it publishes and marks it sent in the same
-transaction, so two senders never publish the same row at once.
+dispatch_outbox``, each worker's start) sends whatever is still pending. Two senders never publish
+the same row at once: ``outbox_send`` takes its row with one conditional update (pending → sent)
+that commits before the publish, and puts it back if the publish fails; the dispatcher holds each
+row's lock (``select_for_update(skip_locked=True)``) while it publishes and marks it sent in the
+same transaction.
 
 A sent message carries its row's id (a header); the worker that begins the task marks the row
 started (``outbox_started``, from ``CorrelatedTask``). A sent row that no worker has started
@@ -30,6 +32,7 @@ from enum import StrEnum
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from studio import queues
@@ -62,11 +65,43 @@ def outbox_record(
     )
 
 
-def outbox_send(message_id: int) -> Outcome:
-    """Send one pending row now, unless another sender holds it or has sent it."""
-    with transaction.atomic():
-        message = _pending().filter(pk=message_id).first()
-        return _send(message) if message else Outcome.SKIPPED
+def outbox_send(message: OutboxMessage) -> Outcome:
+    """Send a row ``outbox_record`` just wrote, once its transaction has committed, unless another
+    sender has taken it.
+
+    The row is taken (marked sent) by one committed statement before the publish, so the worker
+    that receives the message marks it started at once instead of waiting for this sender's
+    transaction. A publish that fails puts the row back as pending, with its backoff; a sender that
+    dies between the two leaves a sent row no worker began, which the dispatcher sends again after
+    ``OUTBOX_RESEND_AFTER_SECONDS``, as it does for a message the broker lost.
+    """
+    if not _is_registered(message.task_name):
+        with transaction.atomic():  # given up under the row lock, as the dispatcher would
+            locked = _pending().filter(pk=message.pk).first()
+            return _send(locked) if locked else Outcome.SKIPPED
+    now = timezone.now()
+    taken = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxStatus.PENDING, started_at__isnull=True
+    ).update(
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        attempts=F("attempts") + 1,
+        next_attempt_at=_resend_at(message, now),
+        updated_at=now,
+    )
+    if not taken:
+        return Outcome.SKIPPED
+    try:
+        queues.publish(
+            message.task_name,
+            tuple(message.args),
+            correlation_id=message.correlation_id or None,
+            countdown=_countdown(message),
+            outbox_id=message.pk,
+        )
+    except Exception as exc:  # any broker or serialization error: kept on the row, never raised
+        return _put_back(message.pk, f"{type(exc).__name__}: {exc}")
+    return Outcome.SENT
 
 
 def outbox_dispatch(*, batch_size: int | None = None) -> Counter:
@@ -159,16 +194,36 @@ def _send(message: OutboxMessage) -> Outcome:
 
 
 def _mark_sent(message: OutboxMessage, outcome: Outcome) -> Outcome:
-    """Sent now; sent again at ``next_attempt_at`` unless a worker has begun it by then (the wait
-    doubles with each resend, and counts from the end of the caller's countdown)."""
+    """Sent now; sent again at ``next_attempt_at`` unless a worker has begun it by then."""
     now = timezone.now()
-    wait = settings.OUTBOX_RESEND_AFTER_SECONDS * 2**message.resends
     message.status, message.sent_at = OutboxStatus.SENT, now
-    message.next_attempt_at = max(now, message.not_before) + dt.timedelta(seconds=wait)
+    message.next_attempt_at = _resend_at(message, now)
     message.save(
         update_fields=["status", "sent_at", "attempts", "resends", "next_attempt_at", "updated_at"]
     )
     return outcome
+
+
+def _resend_at(message: OutboxMessage, now: dt.datetime) -> dt.datetime:
+    """When a message sent ``now`` is sent again if no worker has begun it: the wait doubles with
+    each resend, and counts from the end of the caller's countdown."""
+    wait = settings.OUTBOX_RESEND_AFTER_SECONDS * 2**message.resends
+    return max(now, message.not_before) + dt.timedelta(seconds=wait)
+
+
+def _put_back(message_id: int, error: str) -> Outcome:
+    """A row ``outbox_send`` took whose publish failed: pending again, with its backoff (or given
+    up), unless a worker began it anyway (a publish that reached the broker but failed to answer)."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message_id, status=OutboxStatus.SENT, started_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return Outcome.SKIPPED
+        message.status, message.sent_at = OutboxStatus.PENDING, None
+        return _retry_later(message, error)
 
 
 def _countdown(message: OutboxMessage) -> int | None:
@@ -187,14 +242,16 @@ def _retry_later(message: OutboxMessage, error: str) -> Outcome:
     )
     message.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
     message.last_error = error
-    message.save(update_fields=["attempts", "next_attempt_at", "last_error", "updated_at"])
+    message.save(
+        update_fields=["status", "sent_at", "attempts", "next_attempt_at", "last_error", "updated_at"]
+    )
     log.warning("Could not send %s (%s); retry in %s s.", message.task_name, error, delay)
     return Outcome.RETRY
 
 
 def _give_up(message: OutboxMessage, error: str) -> Outcome:
-    message.status, message.last_error = OutboxStatus.FAILED, error
-    message.save(update_fields=["status", "attempts", "last_error", "updated_at"])
+    message.status, message.sent_at, message.last_error = OutboxStatus.FAILED, None, error
+    message.save(update_fields=["status", "sent_at", "attempts", "last_error", "updated_at"])
     log.error("Outbox message %s failed: %s", message.pk, error)
     return Outcome.FAILED
 

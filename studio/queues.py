@@ -62,7 +62,7 @@ def enqueue(task_name: str, *args, countdown: int | None = None) -> None:
         correlation_id=current_correlation_id(),
         countdown=countdown,
     )
-    transaction.on_commit(lambda: outbox_send(message.pk), robust=True)
+    transaction.on_commit(lambda: outbox_send(message), robust=True)
 
 
 def publish(
