@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from bench.harness import print_table, start_worker
 
@@ -51,6 +52,7 @@ def _make_world(folder: Path):
     from licensing.models import Grant, License, Party
     from studio.models import Production
 
+    call_command("c2pa_dev_cert", verbosity=0)  # outputs are signed: a development chain
     user = get_user_model().objects.create_superuser("bench-editor", "b@example.test", None)
     production = Production.objects.create(code="BENCHEDIT", name="Edit benchmark")
     party = Party.objects.create(name="Bench studio")
@@ -75,7 +77,8 @@ def _make_world(folder: Path):
 
 
 def submit_and_wait(user, production, still, seed: int, *, poll: float = 0.01):
-    """Submit a regrain of the still and wait (up to two minutes) until the worker has finished it."""
+    """Submit a regrain of the still and wait (up to two minutes) until the worker has finished it;
+    a job that did not succeed stops the benchmark."""
     from editing.models import EditJob
     from editing.services import edit_job_submit
 
@@ -94,6 +97,8 @@ def submit_and_wait(user, production, still, seed: int, *, poll: float = 0.01):
         if job.status in ("succeeded", "failed", "denied"):
             break
         time.sleep(poll)
+    if job.status != "succeeded":
+        raise RuntimeError(f"Edit job {job.pk} ended {job.status}: {job.error or 'no error'}")
     return job
 
 

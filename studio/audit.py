@@ -3,7 +3,8 @@
 There is one chain per production and one ``studio`` chain for studio-wide events. A writer locks
 its chain's head row (``SELECT … FOR UPDATE``) and keeps the lock until its transaction commits, so
 events of one chain are appended one at a time and the chain cannot fork, while productions never
-wait on each other. A production's chain can be verified and handed to its legal team on its own.
+wait on each other. The database moves the head to each event inserted (a trigger), so the head
+never lags behind its chain's rows. A production's chain can be verified and handed to its legal team on its own.
 """
 
 from __future__ import annotations
@@ -95,9 +96,7 @@ def audit_record(
             **fields,
         )
         event.hash = event.compute_hash()
-        event.save(force_insert=True)
-        head.last_seq, head.last_hash = event.seq, event.hash
-        head.save(update_fields=["last_seq", "last_hash", "updated_at"])
+        event.save(force_insert=True)  # moves the head too (a trigger: migration 0009)
     return event
 
 
@@ -155,10 +154,7 @@ def audit_record_many(
             event.hash = event.compute_hash()
             head.last_seq, head.last_hash = event.seq, event.hash
             events.append(event)
-        AuditEvent.objects.bulk_create(events)
-        for head in heads.values():
-            head.updated_at = timezone.now()
-        AuditChainHead.objects.bulk_update(heads.values(), ["last_seq", "last_hash", "updated_at"])
+        AuditEvent.objects.bulk_create(events)  # moves the heads too (a trigger: migration 0009)
     return events
 
 

@@ -254,3 +254,47 @@ def test_a_batch_of_events_over_several_chains_continues_each_chain(
     assert [e.seq for e in written if e.production == third] == list(range(1, 31))
     assert written[0].prev_hash == chain[-1].hash
     assert len({e.correlation_id for e in written}) == 1
+
+
+def _head(production):
+    from studio.models import AuditChainHead
+
+    return AuditChainHead.objects.get(chain=f"production:{production.pk}")
+
+
+def test_the_head_follows_every_event_and_only_moves_forward(chain, django_assert_num_queries):
+    production = chain[0].production
+    user = UserFactory(username="writer")
+    # Locking the head and inserting the event: the database moves the head itself.
+    with django_assert_num_queries(2):
+        event = audit_record(actor=user, action="tests.thing.changed", production=production)
+    head = _head(production)
+    assert (head.last_seq, head.last_hash, head.updated_at) == (6, event.hash, event.occurred_at)
+
+    # An event inserted out of order (a restore, a batch written in any order) never moves the
+    # head back; verification then names the gap it leaves.
+    AuditEvent.objects.create(
+        chain=event.chain,
+        seq=3_000,
+        occurred_at=event.occurred_at,
+        production=production,
+        actor_type=event.actor_type,
+        actor_name="restore",
+        action="tests.thing.restored",
+        prev_hash=event.hash,
+        hash="f" * 64,
+    )
+    AuditEvent.objects.create(
+        chain=event.chain,
+        seq=2_000,
+        occurred_at=event.occurred_at,
+        production=production,
+        actor_type=event.actor_type,
+        actor_name="restore",
+        action="tests.thing.restored",
+        prev_hash=event.hash,
+        hash="e" * 64,
+    )
+    head = _head(production)
+    assert (head.last_seq, head.last_hash) == (3_000, "f" * 64)
+    assert not audit_verify(production=production).ok
