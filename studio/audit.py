@@ -4,7 +4,8 @@ There is one chain per production and one ``studio`` chain for studio-wide event
 its chain's head row (``SELECT … FOR UPDATE``) and keeps the lock until its transaction commits, so
 events of one chain are appended one at a time and the chain cannot fork, while productions never
 wait on each other. The database moves the head to each event inserted (a trigger), so the head
-never lags behind its chain's rows. A production's chain can be verified and handed to its legal team on its own.
+never lags behind its chain's rows. A production's chain can be verified and handed to its legal
+team on its own.
 """
 
 from __future__ import annotations
