@@ -243,7 +243,14 @@ def _retry_later(message: OutboxMessage, error: str) -> Outcome:
     message.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
     message.last_error = error
     message.save(
-        update_fields=["status", "sent_at", "attempts", "next_attempt_at", "last_error", "updated_at"]
+        update_fields=[
+            "status",
+            "sent_at",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "updated_at",
+        ]
     )
     log.warning("Could not send %s (%s); retry in %s s.", message.task_name, error, delay)
     return Outcome.RETRY
