@@ -11,7 +11,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from bench.harness import print_table, start_worker
 
@@ -52,7 +51,6 @@ def _make_world(folder: Path):
     from licensing.models import Grant, License, Party
     from studio.models import Production
 
-    call_command("c2pa_dev_cert", verbosity=0)  # outputs are signed: a development chain
     user = get_user_model().objects.create_superuser("bench-editor", "b@example.test", None)
     production = Production.objects.create(code="BENCHEDIT", name="Edit benchmark")
     party = Party.objects.create(name="Bench studio")

@@ -2,6 +2,7 @@
 deleted), created before Django starts and dropped afterwards."""
 
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -9,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 
@@ -61,8 +63,31 @@ def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
 
 
+def production_env(settings_module: str = "studio.settings") -> dict[str, str]:
+    """The environment of a process run as deployed (DEBUG off: no query log, pooled database
+    connections), on the benchmark's database and broker, signing with the development chain
+    (``manage.py c2pa_dev_cert``), named as a deployment names its own."""
+    from django.conf import settings  # the harness is imported before Django is set up
+    from django.core.management import call_command
+
+    call_command("c2pa_dev_cert", verbosity=0)  # a process started so checks its files at start
+    dev = Path(settings.C2PA_DEV_DIR)
+    kept = ("DJANGO_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+    return {k: v for k, v in os.environ.items() if not k.startswith(kept)} | {
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "C2PA_ALLOW_DEV_CERTIFICATE": "true",
+        "C2PA_SIGNING_CHAIN": str(dev / "chain.pem"),
+        "C2PA_SIGNING_KEY": str(dev / "signer.key"),
+        "C2PA_TRUST_ANCHORS": str(dev / "root.pem"),
+    }
+
+
 def start_worker(app: str = "studio", queues: str = "default,gpu") -> subprocess.Popen:
-    """A real Celery worker (prefork, one child) on the configured broker, quiet, for one bench."""
+    """A real Celery worker (prefork, one child) on the configured broker, quiet, for one bench,
+    configured as deployed (``production_env``)."""
     from django.conf import settings  # the harness is imported before Django is set up
 
     return subprocess.Popen(
@@ -87,6 +112,7 @@ def start_worker(app: str = "studio", queues: str = "default,gpu") -> subprocess
             "WARNING",
         ],
         cwd=settings.BASE_DIR,
+        env=production_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

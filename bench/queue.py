@@ -64,6 +64,7 @@ def run(*, scale: float = 1.0) -> None:
         print("Queue latency: needs a Redis broker (CELERY_BROKER_URL=redis://…); not run.")
         return
     runs = max(5, int(RUNS * scale))
+    settings.DEBUG = False  # submitting as the web process does: no query log
     worker = start_worker("bench.queue_worker")
     try:
         with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:

@@ -15,7 +15,6 @@ import os
 import random
 import re
 import resource
-import secrets
 import signal
 import socket
 import statistics
@@ -27,6 +26,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.harness import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -69,13 +70,10 @@ def start_gunicorn(*, settings_module: str = "studio.settings") -> Server:
     var_dir = Path(os.environ["CLEARCUT_VAR_DIR"])
     port = _free_port()
     access_log, error_log = var_dir / "access.log", var_dir / "error.log"
-    kept = ("DJANGO_", "GUNICORN_", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(kept)}
+    env = {
+        k: v for k, v in production_env(settings_module).items() if not k.startswith("GUNICORN_")
+    }
     env |= {
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
         "BEHIND_TLS_PROXY": "true",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESS_LOG": str(access_log),
