@@ -92,13 +92,7 @@ def outbox_send(message: OutboxMessage) -> Outcome:
     if not taken:
         return Outcome.SKIPPED
     try:
-        queues.publish(
-            message.task_name,
-            tuple(message.args),
-            correlation_id=message.correlation_id or None,
-            countdown=_countdown(message),
-            outbox_id=message.pk,
-        )
+        _publish(message)
     except Exception as exc:  # any broker or serialization error: kept on the row, never raised
         return _put_back(message.pk, f"{type(exc).__name__}: {exc}")
     return Outcome.SENT
@@ -175,13 +169,7 @@ def _send(message: OutboxMessage) -> Outcome:
     if not _is_registered(message.task_name):
         return _give_up(message, f"No task is registered as {message.task_name!r}.")
     try:
-        queues.publish(
-            message.task_name,
-            tuple(message.args),
-            correlation_id=message.correlation_id or None,
-            countdown=_countdown(message),
-            outbox_id=message.pk,
-        )
+        _publish(message)
     except Exception as exc:  # any broker or serialization error: kept on the row, never raised
         if resend:  # still sent once; the next dispatcher run tries again
             message.save(update_fields=["attempts", "updated_at"])
@@ -224,6 +212,17 @@ def _put_back(message_id: int, error: str) -> Outcome:
             return Outcome.SKIPPED
         message.status, message.sent_at = OutboxStatus.PENDING, None
         return _retry_later(message, error)
+
+
+def _publish(message: OutboxMessage) -> None:
+    """Hand the row's message to the broker, carrying the row's id; raises what the broker raises."""
+    queues.publish(
+        message.task_name,
+        tuple(message.args),
+        correlation_id=message.correlation_id or None,
+        countdown=_countdown(message),
+        outbox_id=message.pk,
+    )
 
 
 def _countdown(message: OutboxMessage) -> int | None:

@@ -273,28 +273,18 @@ def test_the_head_follows_every_event_and_only_moves_forward(chain, django_asser
 
     # An event inserted out of order (a restore, a batch written in any order) never moves the
     # head back; verification then names the gap it leaves.
-    AuditEvent.objects.create(
-        chain=event.chain,
-        seq=3_000,
-        occurred_at=event.occurred_at,
-        production=production,
-        actor_type=event.actor_type,
-        actor_name="restore",
-        action="tests.thing.restored",
-        prev_hash=event.hash,
-        hash="f" * 64,
-    )
-    AuditEvent.objects.create(
-        chain=event.chain,
-        seq=2_000,
-        occurred_at=event.occurred_at,
-        production=production,
-        actor_type=event.actor_type,
-        actor_name="restore",
-        action="tests.thing.restored",
-        prev_hash=event.hash,
-        hash="e" * 64,
-    )
+    for seq, digest in ((3_000, "f" * 64), (2_000, "e" * 64)):
+        AuditEvent.objects.create(
+            chain=event.chain,
+            seq=seq,
+            occurred_at=event.occurred_at,
+            production=production,
+            actor_type=event.actor_type,
+            actor_name="restore",
+            action="tests.thing.restored",
+            prev_hash=event.hash,
+            hash=digest,
+        )
     head = _head(production)
     assert (head.last_seq, head.last_hash) == (3_000, "f" * 64)
     assert not audit_verify(production=production).ok
