@@ -137,6 +137,7 @@ def _pipeline_load() -> tuple[float, float]:
 
 def run(*, scale: float = 1.0) -> None:
     runs = max(5, int(RUNS * scale))
+    settings.DEBUG = False  # submitting as the web process does: no query log
     worker = start_worker()
     try:
         with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
