@@ -37,7 +37,10 @@ def _one_job(redis, user, production, still, seed: int) -> dict[str, float]:
     message = OutboxMessage.objects.filter(
         task_name="editing.gpu.run_edit_job", args=[job.pk]
     ).get()
-    stamps = {k.decode(): float(v) for k, v in redis.hgetall(KEY.format(job.pk)).items()}
+    deadline = time.monotonic() + 30  # the worker writes its stamps once the task has returned
+    while not (raw := redis.hgetall(KEY.format(job.pk))) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    stamps = {k.decode(): float(v) for k, v in raw.items()}
     return stamps | {
         "submitted": submitted,
         "queued": job.queued_at.timestamp(),
@@ -50,6 +53,8 @@ def _jobs(runs: int, folder: Path) -> list[dict[str, float]]:
     import redis as redis_client
 
     redis = redis_client.Redis.from_url(settings.CELERY_BROKER_URL)
+    for key in redis.scan_iter(KEY.format("*")):  # a former run's, whose job ids this run reuses
+        redis.delete(key)
     user, production, still = _world(folder)
     results = [_one_job(redis, user, production, still, seed) for seed in range(runs + 1)]
     return results[1:]  # the first job warms the worker's imports and caches
