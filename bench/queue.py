@@ -2,7 +2,8 @@
 started (claimed by a real worker), vs a no-op Celery round trip (send → result) on the same
 broker, in the same run; goal: p50 ≤ 2× the no-op. Then where the time goes from the submit call
 to the moment the operation begins: gate at submit, commit and outbox publish, broker → worker,
-claim under the row lock, gate re-check, render set-up with the pipeline cache lookup."""
+claim under the row lock (which marks the outbox row started), gate re-check, render set-up with
+the pipeline cache lookup."""
 
 import statistics
 import tempfile
@@ -21,9 +22,8 @@ STEPS = [
     ("gate at submit, record", "submitted", "queued"),
     ("commit, outbox row taken to send", "queued", "published"),
     ("publish, broker → worker task", "published", "received"),
-    ("outbox row marked started", "received", "marked"),
-    ("task set-up", "marked", "claiming"),
-    ("load job, row lock, claim", "claiming", "claimed"),
+    ("task set-up", "received", "claiming"),
+    ("load job, row lock, claim, outbox row marked started", "claiming", "claimed"),
     ("gate re-check", "claimed", "gate_checked"),
     ("render set-up (inputs, pipeline cache, local copy)", "gate_checked", "working"),
 ]

@@ -40,10 +40,8 @@ def _instrument(**kwargs) -> None:
     from django.conf import settings
 
     from editing.services import execute  # Django is set up once the worker process starts
-    from studio import outbox
 
     _state["redis"] = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    outbox.outbox_started = _stamped(outbox.outbox_started, "marking", "marked")
     execute._claim = _stamped(execute._claim, "claiming", "claimed")
     execute.gate_check = _stamped(execute.gate_check, after="gate_checked")
     execute._render = _stamped(execute._render, before="rendering")

@@ -19,26 +19,30 @@ log = logging.getLogger(__name__)
 class CorrelatedTask(Task):
     """Runs every task under the correlation id of the action that queued it (a message header), so
     the audit events a worker writes carry the same id as the request that caused them; and marks
-    the outbox row it was sent from as started, so the dispatcher does not send it again."""
+    the outbox row it was sent from as started, so the dispatcher does not send it again.
+
+    A task that takes its work under a row lock (an edit job, a training run) sets
+    ``outbox_started_by_claim``: its claim marks the row in the claim's own transaction
+    (``studio.outbox.outbox_delivery_started``), so a claim that fails leaves the message to be
+    sent again instead of a run queued that no message will ever start."""
+
+    outbox_started_by_claim = False
 
     def __call__(self, *args, **kwargs):
-        with correlation_scope(self._header(CORRELATION_HEADER)):
-            self._mark_started()
+        message_id = self._header(OUTBOX_HEADER)
+        outbox_id = int(message_id) if message_id else None
+        with correlation_scope(self._header(CORRELATION_HEADER)), queues.delivery(outbox_id):
+            if outbox_id is not None and not self.outbox_started_by_claim:
+                # The outbox's model: this module is imported before Django's apps load.
+                from studio.outbox import outbox_started
+
+                outbox_started(outbox_id)
             return super().__call__(*args, **kwargs)
 
     def _header(self, name: str):
         request = self.request
         # A worker merges custom headers into the request; ``Task.apply`` keeps them apart.
         return request.get(name) or (request.headers or {}).get(name)
-
-    def _mark_started(self) -> None:
-        message_id = self._header(OUTBOX_HEADER)
-        if not message_id:
-            return
-        # The outbox's model: this module is imported before Django's apps load.
-        from studio.outbox import outbox_started
-
-        outbox_started(int(message_id))
 
 
 app = Celery("clearcut", task_cls=CorrelatedTask)

@@ -9,10 +9,11 @@ row's lock (``select_for_update(skip_locked=True)``) while it publishes and mark
 same transaction.
 
 A sent message carries its row's id (a header); the worker that begins the task marks the row
-started (``outbox_started``, from ``CorrelatedTask``). A sent row that no worker has started
-``OUTBOX_RESEND_AFTER_SECONDS`` after it was due (doubling with each resend, at most
+started (``outbox_started``, from ``CorrelatedTask``; a task that claims a run under its row lock
+marks it in the claim's transaction, ``outbox_delivery_started``). A sent row that no worker has
+started ``OUTBOX_RESEND_AFTER_SECONDS`` after it was due (doubling with each resend, at most
 ``OUTBOX_MAX_RESENDS`` times) is sent again by the dispatcher: a broker that lost it (restarted
-without persistence, a queue purged) does not lose the work.
+without persistence, a queue purged), or a claim that failed, does not lose the work.
 
 A message can therefore reach a worker twice (a resend of one that was only waiting, a publish that
 reached the broker but failed to answer): the tasks are idempotent under their own row locks, so a
@@ -126,6 +127,13 @@ def outbox_started(message_id: int, *, now: dt.datetime | None = None) -> bool:
             started_at=now or timezone.now()
         )
     )
+
+
+def outbox_delivery_started() -> bool:
+    """Mark the row of the message the running task was delivered from (``queues.delivery``) as
+    started, in the caller's transaction: a task that claims its work does so with the claim."""
+    message_id = queues.delivered_outbox_id()
+    return outbox_started(message_id) if message_id is not None else False
 
 
 def outbox_prune(*, now: dt.datetime | None = None) -> int:

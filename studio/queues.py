@@ -8,6 +8,9 @@ worker writes for it share that id.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
 from celery import current_app
@@ -20,6 +23,8 @@ from studio.correlation import current_correlation_id
 # ``CorrelatedTask``).
 CORRELATION_HEADER = "clearcut_correlation_id"
 OUTBOX_HEADER = "clearcut_outbox_id"
+# The outbox row the running task's message was sent from (``delivery``), if any.
+_delivered: ContextVar[int | None] = ContextVar("clearcut_outbox_delivery", default=None)
 
 
 class Queue(StrEnum):
@@ -83,3 +88,20 @@ def publish(
     current_app.send_task(
         task_name, args=list(args), headers=headers, countdown=countdown, ignore_result=True
     )
+
+
+@contextmanager
+def delivery(outbox_id: int | None) -> Iterator[None]:
+    """Run a task under the outbox row its message was sent from (``CorrelatedTask``), for
+    ``studio.outbox.outbox_delivery_started``."""
+    token = _delivered.set(outbox_id)
+    try:
+        yield
+    finally:
+        _delivered.reset(token)
+
+
+def delivered_outbox_id() -> int | None:
+    """The outbox row of the message the running task was delivered from; None outside a task, or
+    for a message sent without the outbox."""
+    return _delivered.get()

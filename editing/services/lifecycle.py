@@ -17,6 +17,7 @@ from editing.choices import FINISHED, JobStatus
 from editing.services.leases import lease_is_live, lease_length
 from studio.actors import SystemActor
 from studio.audit import audit_record
+from studio.outbox import outbox_delivery_started
 from studio.queues import enqueue
 
 log = logging.getLogger(__name__)
@@ -40,54 +41,63 @@ def claim(model, pk: int, worker: str, prefix: str, device, announce=None):
     finished, cancelled, held by a live lease, or out of attempts (then failed, with the reason).
     ``device``: a name, or a function of the run that names it (asked only once the run is known to
     start). One locked read brings the production and model version the audit event and the worker
-    need."""
+    need.
+
+    The delivery is handled once this commits, the run taken or refused: the outbox message it came
+    from is marked started in the same transaction, so a claim that fails leaves the message for
+    the dispatcher to send again rather than a run queued that nothing will start."""
     with transaction.atomic():
-        locked = (
-            model.objects.select_for_update(of=("self",))
-            .select_related("production", "model_version")
-            .filter(pk=pk)
-            .order_by()[:1]
+        run = _take(model, pk, worker, prefix, device, announce)
+        outbox_delivery_started()
+    return run
+
+
+def _take(model, pk: int, worker: str, prefix: str, device, announce):
+    """``claim``'s work, under the run's row lock (the caller's transaction)."""
+    locked = (
+        model.objects.select_for_update(of=("self",))
+        .select_related("production", "model_version")
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+    run = next(iter(locked), None)
+    if run is None or run.status in FINISHED:
+        return None
+    now = timezone.now()
+    if lease_is_live(run, now):  # its holder stops at its next step if it was cancelled
+        log.info("%s is running on %s; dropped a second delivery to %s.", run, run.worker, worker)
+        return None
+    if run.cancel_requested:
+        finish(run, JobStatus.CANCELLED, prefix, "Cancelled before it started.")
+        return None
+    if run.attempts >= settings.EDITING_MAX_ATTEMPTS:
+        error = (
+            f"Started {run.attempts} times without finishing (last on {run.worker}); given up "
+            f"(EDITING_MAX_ATTEMPTS={settings.EDITING_MAX_ATTEMPTS})."
         )
-        run = next(iter(locked), None)
-        if run is None or run.status in FINISHED:
-            return None
-        now = timezone.now()
-        if lease_is_live(run, now):  # its holder stops at its next step if it was cancelled
-            log.info(
-                "%s is running on %s; dropped a second delivery to %s.", run, run.worker, worker
-            )
-            return None
-        if run.cancel_requested:
-            finish(run, JobStatus.CANCELLED, prefix, "Cancelled before it started.")
-            return None
-        if run.attempts >= settings.EDITING_MAX_ATTEMPTS:
-            error = (
-                f"Started {run.attempts} times without finishing (last on {run.worker}); given up "
-                f"(EDITING_MAX_ATTEMPTS={settings.EDITING_MAX_ATTEMPTS})."
-            )
-            finish(run, JobStatus.FAILED, prefix, error, announce)
-            return None
-        run.status, run.attempts, run.worker, run.device = (
-            JobStatus.RUNNING,
-            run.attempts + 1,
-            worker,
-            device(run) if callable(device) else device,
-        )
-        run.started_at = run.started_at or now
-        run.heartbeat_at, run.lease_expires_at = now, now + lease_length()
-        run.save(update_fields=CLAIMED_FIELDS)
-        audit_record(
-            actor=WORKER,
-            action=f"{prefix}.started",
-            production=run.production,
-            target=run,
-            after={
-                "attempt": run.attempts,
-                "worker": worker,
-                "device": run.device,
-                "lease_expires_at": run.lease_expires_at.isoformat(),
-            },
-        )
+        finish(run, JobStatus.FAILED, prefix, error, announce)
+        return None
+    run.status, run.attempts, run.worker, run.device = (
+        JobStatus.RUNNING,
+        run.attempts + 1,
+        worker,
+        device(run) if callable(device) else device,
+    )
+    run.started_at = run.started_at or now
+    run.heartbeat_at, run.lease_expires_at = now, now + lease_length()
+    run.save(update_fields=CLAIMED_FIELDS)
+    audit_record(
+        actor=WORKER,
+        action=f"{prefix}.started",
+        production=run.production,
+        target=run,
+        after={
+            "attempt": run.attempts,
+            "worker": worker,
+            "device": run.device,
+            "lease_expires_at": run.lease_expires_at.isoformat(),
+        },
+    )
     return run
 
 

@@ -4,10 +4,12 @@ dispatcher sends it; a message sent twice still leaves one output."""
 from collections import Counter
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from editing.models import EditJob
+from editing.services import lifecycle
 from editing.tasks import run_edit_job
 from studio import queues
 from studio.models import AuditEvent, OutboxMessage
@@ -126,3 +128,71 @@ def test_a_message_resent_because_no_worker_had_started_it_leaves_one_output(
     )
     row.refresh_from_db()
     assert row.started_at is not None
+
+
+def _deliver(message):
+    """What a worker does with a message sent from the outbox (both headers)."""
+    return run_edit_job.apply(
+        args=message.args,
+        headers={CORRELATION_HEADER: message.correlation_id, OUTBOX_HEADER: message.outbox_id},
+    )
+
+
+def test_a_claim_that_fails_leaves_its_message_to_be_sent_again(
+    coordinator_client,
+    cleared_clip,
+    model,
+    broker,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    settings.OUTBOX_RESEND_AFTER_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post("/api/v1/edits/", _payload(cleared_clip), format="json")
+    assert response.status_code == 202, response.content
+    [message] = [m for m in broker.messages if m.task == RUN_EDIT_JOB]
+
+    # The database fails half-way through the claim (a failover, a statement timeout): the claim's
+    # transaction rolls back, the task fails, and its message is acknowledged.
+    def fail(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    recorded = lifecycle.audit_record
+    monkeypatch.setattr(lifecycle, "audit_record", fail)
+    result = _deliver(message)
+    monkeypatch.setattr(lifecycle, "audit_record", recorded)
+
+    assert isinstance(result.result, OperationalError)
+    job = EditJob.objects.get()
+    row = OutboxMessage.objects.get(task_name=RUN_EDIT_JOB)
+    assert (job.status, job.attempts) == ("queued", 0)
+    assert row.started_at is None  # not started: the dispatcher sends it again after the wait
+
+    OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=row.sent_at)
+    assert outbox_dispatch()[Outcome.RESENT] == 1
+    resent = [m for m in broker.messages if m.task == RUN_EDIT_JOB][-1]
+    assert resent.outbox_id == row.pk
+    _deliver(resent)
+
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    outputs, events = _outcome(job)
+    assert (len(outputs), events) == (1, 1)
+    row.refresh_from_db()
+    assert row.started_at is not None
+
+
+def test_a_delivery_the_claim_refuses_still_marks_its_message_started(
+    coordinator_client, cleared_clip, model, broker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post("/api/v1/edits/", _payload(cleared_clip), format="json")
+    assert response.status_code == 202, response.content
+    [message] = [m for m in broker.messages if m.task == RUN_EDIT_JOB]
+    EditJob.objects.update(cancel_requested=True)  # cancelled before any worker took it
+
+    _deliver(message)
+
+    assert EditJob.objects.get().status == "cancelled"
+    assert OutboxMessage.objects.get(task_name=RUN_EDIT_JOB).started_at is not None
