@@ -18,7 +18,7 @@ from editing.services.training import training_run_execute
 @shared_task(
     name="editing.gpu.run_edit_job",
     acks_late=True,
-    outbox_started_by_claim=True,  # marked with the claim (``editing.services.lifecycle.claim``)
+    outbox_started_by_task=True,  # marked with the claim (``editing.services.lifecycle.claim``)
     reject_on_worker_lost=True,
     soft_time_limit=settings.EDITING_JOB_SOFT_TIME_LIMIT,
     time_limit=settings.EDITING_JOB_TIME_LIMIT,
@@ -30,7 +30,7 @@ def run_edit_job(job_id: int) -> None:
 @shared_task(
     name="editing.gpu.run_training",
     acks_late=True,
-    outbox_started_by_claim=True,  # marked with the claim (``editing.services.lifecycle.claim``)
+    outbox_started_by_task=True,  # marked with the claim (``editing.services.lifecycle.claim``)
     reject_on_worker_lost=True,
     soft_time_limit=settings.EDITING_JOB_SOFT_TIME_LIMIT,
     time_limit=settings.EDITING_JOB_TIME_LIMIT,

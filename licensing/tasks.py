@@ -17,6 +17,11 @@ def expiry_sweep() -> dict:
     }
 
 
-@shared_task(name="licensing.propagate_taint", acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name="licensing.propagate_taint",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    outbox_started_by_task=True,  # marked with the run's end (``taint_run_execute``)
+)
 def propagate_taint(run_id: int) -> None:
     taint_run_execute(run_id=run_id)

@@ -21,18 +21,18 @@ class CorrelatedTask(Task):
     the audit events a worker writes carry the same id as the request that caused them; and marks
     the outbox row it was sent from as started, so the dispatcher does not send it again.
 
-    A task that takes its work under a row lock (an edit job, a training run) sets
-    ``outbox_started_by_claim``: its claim marks the row in the claim's own transaction
-    (``studio.outbox.outbox_delivery_started``), so a claim that fails leaves the message to be
-    sent again instead of a run queued that no message will ever start."""
+    A task that sets ``outbox_started_by_task`` marks the row itself, in the transaction that
+    commits its work (``studio.outbox.outbox_delivery_started``): an edit job or a training run
+    with its claim, a taint run with its end. Work that fails before then leaves the message for
+    the dispatcher to send again, where a mark made first would have left it stranded."""
 
-    outbox_started_by_claim = False
+    outbox_started_by_task = False
 
     def __call__(self, *args, **kwargs):
         message_id = self._header(OUTBOX_HEADER)
         outbox_id = int(message_id) if message_id else None
         with correlation_scope(self._header(CORRELATION_HEADER)), queues.delivery(outbox_id):
-            if outbox_id is not None and not self.outbox_started_by_claim:
+            if outbox_id is not None and not self.outbox_started_by_task:
                 # The outbox's model: this module is imported before Django's apps load.
                 from studio.outbox import outbox_started
 

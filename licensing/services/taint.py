@@ -9,6 +9,7 @@ last batch ended.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,12 +31,15 @@ from licensing.services.taint_affected import (
 from studio.actors import SystemActor, describe_actor
 from studio.audit import audit_record
 from studio.events import listening_production_ids
+from studio.locks import sole_runner
 from studio.models import Production
+from studio.outbox import outbox_delivery_started
 from studio.queues import enqueue
 
 if TYPE_CHECKING:
     from studio.actors import Actor
 
+log = logging.getLogger(__name__)
 # Nodes per batch (one transaction each). Measured with bench/taint.py (22k affected nodes,
 # PostgreSQL): 2k, 5k, 10k and 25k took 6.1, 6.7, 5.9 and 6.6 s, the writes themselves dominate;
 # 10k keeps each transaction's row locks short at no cost.
@@ -102,9 +106,22 @@ def taint_run_execute(*, run_id: int, batch_size: int = BATCH) -> TaintRun:
 
     The affected set is computed once into a staging table; each batch is a few set-based
     statements over it, so the number of queries grows with the number of batches only.
+
+    One worker marks a run at a time (``sole_runner``): a second delivery while it runs is
+    dropped. The outbox message that brought the run is marked started with the run's end, so a
+    run that fails mid-way (the database lost, a statement timeout) is sent again by the
+    dispatcher after ``OUTBOX_RESEND_AFTER_SECONDS`` and resumes where it stopped.
     """
-    run = TaintRun.objects.get(pk=run_id)
+    with sole_runner("licensing.taintrun", run_id) as mine:
+        if not mine:
+            log.info("Taint run %s is being marked elsewhere; dropped a second delivery.", run_id)
+            return TaintRun.objects.get(pk=run_id)
+        return _execute(TaintRun.objects.get(pk=run_id), batch_size)
+
+
+def _execute(run: TaintRun, batch_size: int) -> TaintRun:
     if run.status == TaintRun.Status.DONE:
+        outbox_delivery_started()  # a message sent again after the run ended
         return run
     stage = Stage(run.pk)
     try:
@@ -123,6 +140,7 @@ def taint_run_execute(*, run_id: int, batch_size: int = BATCH) -> TaintRun:
         run.status, run.finished_at, run.processed = TaintRun.Status.DONE, timezone.now(), total
         run.save(update_fields=["status", "finished_at", "processed"])
         _audit_finished(run)
+        outbox_delivery_started()
     return run
 
 
