@@ -5,7 +5,12 @@ from celery import shared_task
 from assets import janitor, services
 
 
-@shared_task(name="assets.make_derivatives", acks_late=True, max_retries=0)
+@shared_task(
+    name="assets.make_derivatives",
+    acks_late=True,
+    max_retries=0,
+    outbox_started_by_task=True,  # marked with the keys (``asset_make_derivatives``)
+)
 def make_derivatives(asset_id: int) -> None:
     services.asset_make_derivatives(asset_id=asset_id)
 

@@ -24,6 +24,8 @@ from assets.sniff import sniff, supported_formats
 from studio.actors import describe_actor
 from studio.audit import audit_record
 from studio.choices import ScopeAction
+from studio.locks import sole_runner
+from studio.outbox import outbox_delivery_started
 from studio.queues import enqueue
 
 if TYPE_CHECKING:
@@ -208,16 +210,32 @@ def _sequential_file_size(source) -> int | None:
 
 
 def asset_make_derivatives(*, asset_id: int) -> Asset | None:
-    """Build the thumbnail and proxy once; a redelivered task finds them and does nothing."""
+    """Build the thumbnail and proxy once; a redelivered task finds them and does nothing.
+
+    One worker builds an asset's at a time (a copy delivered meanwhile is dropped). The outbox
+    message counts as started once the keys are recorded, or the file is found to have none to
+    give, so a build that fails on the way (the database lost) is sent again."""
+    with sole_runner("assets.derivatives", asset_id) as mine:
+        if not mine:
+            log.info("Derivatives for asset %s are being built elsewhere.", asset_id)
+            return Asset.objects.filter(pk=asset_id).first()
+        return _make_derivatives(asset_id)
+
+
+def _make_derivatives(asset_id: int) -> Asset | None:
     asset = Asset.objects.filter(pk=asset_id).first()
     if asset is None or (asset.thumbnail_key and asset.proxy_key):
+        outbox_delivery_started()
         return asset
     try:
         keys = build_derivatives(asset)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # the file decodes no further: nothing to retry
         log.warning("Derivatives for asset %s failed: %s", asset_id, exc)
+        outbox_delivery_started()
         return asset
-    Asset.objects.filter(pk=asset_id).update(**keys)
+    with transaction.atomic():
+        Asset.objects.filter(pk=asset_id).update(**keys)
+        outbox_delivery_started()
     asset.thumbnail_key, asset.proxy_key = keys["thumbnail_key"], keys["proxy_key"]
     return asset
 

@@ -25,6 +25,7 @@ from studio.audit import audit_record
 from studio.choices import ScopeAction
 from studio.exceptions import Conflict
 from studio.models import Production, WebhookDelivery, WebhookSubscription
+from studio.outbox import outbox_delivery_started
 from studio.queues import enqueue
 from studio.scoping import principal_user, require_production_access
 from studio.values import check_strings, check_text
@@ -294,6 +295,7 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
         .first()
     )
     if delivery is None or delivery.status in FINAL_STATUSES:
+        outbox_delivery_started()
         return delivery
     if not delivery.subscription.active:
         return _record(delivery, None)
@@ -301,17 +303,25 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
 
 
 def _record(delivery: WebhookDelivery, outcome: Outcome | None) -> WebhookDelivery:
+    """The attempt's outcome, with the task's outbox message marked started in the same
+    transaction: an attempt whose outcome could not be recorded is sent again by the outbox."""
     with transaction.atomic():
-        subscription = _locked(delivery.subscription)  # subscription first, then delivery
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if delivery.status in FINAL_STATUSES:
-            return delivery
-        if outcome is None or not subscription.active:
-            _give_up(delivery, "The subscription is disabled; the event was not sent.")
-        elif outcome.ok:
-            _delivered(delivery, subscription, outcome)
-        else:
-            _failed(delivery, subscription, outcome)
+        delivery = _record_locked(delivery, outcome)
+        outbox_delivery_started()
+    return delivery
+
+
+def _record_locked(delivery: WebhookDelivery, outcome: Outcome | None) -> WebhookDelivery:
+    subscription = _locked(delivery.subscription)  # subscription first, then delivery
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status in FINAL_STATUSES:
+        return delivery
+    if outcome is None or not subscription.active:
+        _give_up(delivery, "The subscription is disabled; the event was not sent.")
+    elif outcome.ok:
+        _delivered(delivery, subscription, outcome)
+    else:
+        _failed(delivery, subscription, outcome)
     return delivery
 
 

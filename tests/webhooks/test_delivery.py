@@ -8,10 +8,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
+from django.utils import timezone
 
 from studio.events import Event, event_emit
-from studio.models import AuditEvent, WebhookDelivery
-from studio.webhooks import signing
+from studio.models import AuditEvent, OutboxMessage, WebhookDelivery
+from studio.outbox import Outcome, outbox_dispatch
+from studio.queues import OUTBOX_HEADER
+from studio.webhooks import services, signing
 from studio.webhooks.services import body_bytes, webhook_deliver
 from studio.webhooks.tasks import deliver_webhook
 
@@ -353,3 +357,38 @@ def test_https_refuses_a_certificate_it_does_not_trust(
     assert (result.status, result.last_status_code) == ("failed", None)
     assert "CERTIFICATE_VERIFY_FAILED" in result.last_error
     assert tls_receiver.requests == []
+
+
+def _sent_again(broker, message):
+    """The dispatcher's resend of ``message`` once its wait is over (nothing began it)."""
+    OutboxMessage.objects.filter(pk=message.outbox_id).update(next_attempt_at=timezone.now())
+    assert outbox_dispatch()[Outcome.RESENT] == 1
+    return broker.messages[-1]
+
+
+def test_an_attempt_whose_outcome_cannot_be_recorded_is_sent_again(
+    receiver, subscribe, emit, broker, monkeypatch
+):
+    subscribe(receiver.url)
+    (delivery,) = emit("asset.ingested", {"asset": 42})
+    [message] = [m for m in broker.messages if m.task == "studio.deliver_webhook"]
+    headers = {OUTBOX_HEADER: message.outbox_id}
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    recorded = services._record_locked
+    monkeypatch.setattr(services, "_record_locked", lost)
+    assert isinstance(deliver_webhook.apply(args=message.args, headers=headers).result, Exception)
+    monkeypatch.setattr(services, "_record_locked", recorded)
+    assert OutboxMessage.objects.get(pk=message.outbox_id).started_at is None
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
+
+    resent = _sent_again(broker, message)
+    deliver_webhook.apply(args=resent.args, headers={OUTBOX_HEADER: resent.outbox_id})
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert len(receiver.wait_for(2)) == 2  # the first POST got through before the outcome was lost
+    assert OutboxMessage.objects.get(pk=message.outbox_id).started_at is not None
