@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from studio.actors import describe_actor
@@ -25,6 +25,7 @@ from studio.choices import ScopeAction
 from studio.correlation import current_correlation_id, new_correlation_id
 from studio.models import AuditChainHead, AuditEvent, Production
 from studio.models.audit import GENESIS_HASH
+from studio.prepared import PreparedInsert
 from studio.scoping import allowed_production_ids
 
 if TYPE_CHECKING:
@@ -44,12 +45,34 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _lock_head(chain: str) -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
-    if head is None:
+def _head_sql(connection) -> str:
+    """The locked read of a chain's head: its last sequence number and hash."""
+    quote, meta = connection.ops.quote_name, AuditChainHead._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("last_seq", "last_hash"))
+    chain = quote(meta.get_field("chain").column)
+    lock = (
+        f" {connection.ops.for_update_sql()}" if connection.features.has_select_for_update else ""
+    )
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {chain} = %s{lock}"  # noqa: S608
+
+
+_HEAD_SQL: dict[str, str] = {}
+_EVENTS = PreparedInsert(AuditEvent)
+
+
+def _lock_head(chain: str) -> tuple[int, str]:
+    """The chain's last sequence number and hash, its head row locked (created where missing)."""
+    using = router.db_for_write(AuditChainHead)
+    connection = connections[using]
+    sql = _HEAD_SQL.get(using) or _HEAD_SQL.setdefault(using, _head_sql(connection))
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [chain])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0], row[1]
         AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
-    return head
+    raise AuditChainHead.DoesNotExist(f"No head for chain {chain!r}.")
 
 
 def _target_fields(target: models.Model | None) -> dict[str, str]:
@@ -79,10 +102,10 @@ def audit_record(
     # No savepoint: if the event cannot be written, the caller's whole change must roll back.
     with transaction.atomic(savepoint=False):
         chain = chain_for(production)
-        head = _lock_head(chain)
+        last_seq, last_hash = _lock_head(chain)
         event = AuditEvent(
             chain=chain,
-            seq=head.last_seq + 1,
+            seq=last_seq + 1,
             occurred_at=timezone.now(),
             production=production,
             actor_type=who.actor_type,
@@ -93,11 +116,11 @@ def audit_record(
             before=_json_safe(before),
             after=_json_safe(after),
             correlation_id=correlation_id or current_correlation_id() or new_correlation_id(),
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
             **fields,
         )
         event.hash = event.compute_hash()
-        event.save(force_insert=True)  # moves the head too (a trigger: migration 0009)
+        _EVENTS.insert(event, router.db_for_write(AuditEvent))  # the head follows (a trigger)
     return event
 
 

@@ -32,13 +32,13 @@ from enum import StrEnum
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from studio import queues
 from studio.choices import OutboxStatus
 from studio.models import OutboxMessage
+from studio.prepared import PreparedInsert
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def outbox_record(
 ) -> OutboxMessage:
     """The message as a pending row, in the caller's transaction."""
     now = timezone.now()
-    return OutboxMessage.objects.create(
+    message = OutboxMessage(
         task_name=task_name,
         args=list(args),
         correlation_id=correlation_id or "",
@@ -64,6 +64,7 @@ def outbox_record(
         not_before=now + dt.timedelta(seconds=countdown or 0),
         next_attempt_at=now,
     )
+    return _MESSAGES.insert(message, router.db_for_write(OutboxMessage))
 
 
 def outbox_send(message: OutboxMessage) -> Outcome:
@@ -80,23 +81,56 @@ def outbox_send(message: OutboxMessage) -> Outcome:
         with transaction.atomic():  # given up under the row lock, as the dispatcher would
             locked = _pending().filter(pk=message.pk).first()
             return _send(locked) if locked else Outcome.SKIPPED
-    now = timezone.now()
-    taken = OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxStatus.PENDING, started_at__isnull=True
-    ).update(
-        status=OutboxStatus.SENT,
-        sent_at=now,
-        attempts=F("attempts") + 1,
-        next_attempt_at=_resend_at(message, now),
-        updated_at=now,
-    )
-    if not taken:
+    if not _take(message):
         return Outcome.SKIPPED
     try:
         _publish(message)
     except Exception as exc:  # any broker or serialization error: kept on the row, never raised
         return _put_back(message.pk, f"{type(exc).__name__}: {exc}")
     return Outcome.SENT
+
+
+def _take_sql(connection) -> str:
+    quote, meta = connection.ops.quote_name, OutboxMessage._meta
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    assigned = ", ".join(
+        f"{column(name)} = %s" for name in ("status", "sent_at", "next_attempt_at", "updated_at")
+    )
+    return (  # names from the model's metadata, quoted; every value a parameter
+        f"UPDATE {quote(meta.db_table)} SET {assigned}, "  # noqa: S608
+        f"{column('attempts')} = {column('attempts')} + 1 "
+        f"WHERE {column('id')} = %s AND {column('status')} = %s AND {column('started_at')} IS NULL"
+    )
+
+
+_TAKE_SQL: dict[str, str] = {}
+_MESSAGES = PreparedInsert(OutboxMessage)
+
+
+def _take(message: OutboxMessage) -> bool:
+    """Mark a pending row sent (one committed statement), unless another sender has taken it or a
+    worker has begun it: the same conditional UPDATE a QuerySet would write, written once."""
+    using = router.db_for_write(OutboxMessage)
+    connection = connections[using]
+    sql = _TAKE_SQL.get(using) or _TAKE_SQL.setdefault(using, _take_sql(connection))
+    now = timezone.now()
+    moment = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                OutboxStatus.SENT.value,
+                moment(now),
+                moment(_resend_at(message, now)),
+                moment(now),
+                message.pk,
+                OutboxStatus.PENDING.value,
+            ],
+        )
+        return cursor.rowcount == 1
 
 
 def outbox_dispatch(*, batch_size: int | None = None) -> Counter:

@@ -18,11 +18,13 @@ from editing.services.leases import lease_is_live, lease_length
 from studio.actors import SystemActor
 from studio.audit import audit_record
 from studio.outbox import outbox_delivery_started
+from studio.prepared import save_fields
 from studio.queues import enqueue
 
 log = logging.getLogger(__name__)
 WORKER = SystemActor("editing.worker")
-# What the gate at submit and a claim change on a run (a shorter UPDATE than every column).
+# What the gate at submit and a claim change on a run (a shorter UPDATE than every column, written
+# once: ``studio.prepared``).
 GATED_FIELDS = ["status", "queued_at", "finished_at", "error", "submit_evaluation", "updated_at"]
 CLAIMED_FIELDS = [
     "status",
@@ -85,7 +87,7 @@ def _take(model, pk: int, worker: str, prefix: str, device, announce):
     )
     run.started_at = run.started_at or now
     run.heartbeat_at, run.lease_expires_at = now, now + lease_length()
-    run.save(update_fields=CLAIMED_FIELDS)
+    save_fields(run, CLAIMED_FIELDS)
     audit_record(
         actor=WORKER,
         action=f"{prefix}.started",
@@ -152,7 +154,7 @@ def queue_or_deny(
     else:
         run.status, run.finished_at = JobStatus.DENIED, timezone.now()
         run.error = "\n".join(r.message for r in decision.blocking)
-    run.save(update_fields=GATED_FIELDS)
+    save_fields(run, GATED_FIELDS)
     audit_record(
         actor=actor,
         action=f"{prefix}.{'queued' if decision.allowed else 'denied'}",
