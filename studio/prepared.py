@@ -111,3 +111,73 @@ def save_fields(instance: models.Model, fields: list[str] | tuple[str, ...]) -> 
     using = instance._state.db or router.db_for_write(type(instance))
     if not _updates(type(instance), tuple(fields)).update(instance, using):
         raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+class PreparedGet:
+    """One row of ``model`` by primary key, with the rows its foreign keys in ``related`` point to
+    (``LEFT JOIN``, each read into its own instance), as ``select_related(*related)`` returns it;
+    with ``lock``, the model's own row is locked (``FOR UPDATE OF``) where the database can."""
+
+    def __init__(self, model: type[models.Model], related: tuple[str, ...] = (), *, lock=False):
+        self.model, self.lock = model, lock
+        self.links = [model._meta.get_field(name) for name in related]
+        # (alias, model, its concrete fields) for the row and each related row, in column order.
+        self.parts = [("t0", model, model._meta.concrete_fields)] + [
+            (f"t{index}", link.related_model, link.related_model._meta.concrete_fields)
+            for index, link in enumerate(self.links, start=1)
+        ]
+        self._plans: dict[str, tuple[str, list]] = {}
+
+    def _plan(self, using: str) -> tuple[str, list]:
+        """The statement, and each column's converters (as the ORM would apply them)."""
+        plan = self._plans.get(using)
+        if plan is None:
+            connection = connections[using]
+            quote = connection.ops.quote_name
+            columns, converters = [], []
+            for alias, _model, fields in self.parts:
+                for field in fields:
+                    columns.append(f"{alias}.{quote(field.column)}")
+                    col = field.get_col(alias)
+                    found = connection.ops.get_db_converters(col) + col.get_db_converters(
+                        connection
+                    )
+                    converters.append((col, found))
+            meta = self.model._meta
+            joins = "".join(
+                f" LEFT JOIN {quote(link.related_model._meta.db_table)} {alias} ON "
+                f"{alias}.{quote(link.target_field.column)} = t0.{quote(link.column)}"
+                for link, (alias, _model, _fields) in zip(self.links, self.parts[1:], strict=True)
+            )
+            sql = (  # names from the models' metadata, quoted; the key is a parameter
+                f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t0{joins} "  # noqa: S608
+                f"WHERE t0.{quote(meta.pk.column)} = %s"
+            )
+            if self.lock and connection.features.has_select_for_update:
+                sql += f" {connection.ops.for_update_sql(of=('t0',))}"
+            plan = self._plans[using] = (sql, converters)
+        return plan
+
+    def get(self, pk, using: str = "default") -> models.Model | None:
+        connection = connections[using]
+        sql, converters = self._plan(using)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        for index, (col, found) in enumerate(converters):
+            for convert in found:
+                values[index] = convert(values[index], col, connection)
+        start, instances = 0, []
+        for _alias, model, fields in self.parts:
+            part = values[start : start + len(fields)]
+            start += len(fields)
+            names = [field.attname for field in fields]
+            pk_value = part[[field.primary_key for field in fields].index(True)]
+            instances.append(None if pk_value is None else model.from_db(using, names, part))
+        instance = instances[0]
+        for link, related in zip(self.links, instances[1:], strict=True):
+            link.set_cached_value(instance, related)
+        return instance

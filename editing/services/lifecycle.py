@@ -7,10 +7,11 @@ finds the lease live is dropped, so two workers never run the same job at once.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 
 from editing.choices import FINISHED, JobStatus
@@ -18,7 +19,7 @@ from editing.services.leases import lease_is_live, lease_length
 from studio.actors import SystemActor
 from studio.audit import audit_record
 from studio.outbox import outbox_delivery_started
-from studio.prepared import save_fields
+from studio.prepared import PreparedGet, save_fields
 from studio.queues import enqueue
 
 log = logging.getLogger(__name__)
@@ -54,15 +55,16 @@ def claim(model, pk: int, worker: str, prefix: str, device, announce=None):
     return run
 
 
+@functools.cache
+def _locked_read(model) -> PreparedGet:
+    """The run's row, locked, with the production and model version the audit event and the
+    worker need: one statement, written once per model."""
+    return PreparedGet(model, ("production", "model_version"), lock=True)
+
+
 def _take(model, pk: int, worker: str, prefix: str, device, announce):
     """``claim``'s work, under the run's row lock (the caller's transaction)."""
-    locked = (
-        model.objects.select_for_update(of=("self",))
-        .select_related("production", "model_version")
-        .filter(pk=pk)
-        .order_by()[:1]
-    )
-    run = next(iter(locked), None)
+    run = _locked_read(model).get(pk, router.db_for_write(model))
     if run is None or run.status in FINISHED:
         return None
     now = timezone.now()
