@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from bench.harness import print_table, start_worker
 
 RUNS = 20
+SETTLE_SECONDS = 0.2
 
 
 def _percentiles(values):
@@ -22,16 +23,19 @@ def _percentiles(values):
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-def _ping_round_trips(runs: int) -> list[float]:
+def ping_once() -> float:
+    """Seconds of one no-op Celery round trip (send → result)."""
     from studio.tasks import ping
 
-    ping.delay("warm-up").get(timeout=120)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        ping.delay(uuid.uuid4().hex).get(timeout=60)
-        times.append(time.perf_counter() - start)
-    return times
+    start = time.perf_counter()
+    ping.delay(uuid.uuid4().hex).get(timeout=120)
+    return time.perf_counter() - start
+
+
+def settle() -> None:
+    """Let the worker finish the task before (acknowledging it, closing its connection), so each
+    job and each no-op is sent to an idle worker."""
+    time.sleep(SETTLE_SECONDS)
 
 
 _WORLD: list[tuple] = []
@@ -100,14 +104,20 @@ def submit_and_wait(user, production, still, seed: int, *, poll: float = 0.01):
     return job
 
 
-def _submit_to_start(runs: int, folder: Path) -> list[float]:
+def _submit_to_start(runs: int, folder: Path) -> tuple[list[float], list[float]]:
+    """A no-op round trip, then an edit job, ``runs`` times, so both meet the machine as it is
+    then; the first of each warms the worker's imports."""
     user, production, still = _world(folder)
-    latencies = []
-    for index in range(runs + 1):
+    ping_once()
+    submit_and_wait(user, production, still, 0)
+    pings, latencies = [], []
+    for index in range(1, runs + 1):
+        settle()
+        pings.append(ping_once())
+        settle()
         job = submit_and_wait(user, production, still, index)
-        if index:  # the first job warms the worker's imports
-            latencies.append((job.started_at - job.queued_at).total_seconds())
-    return latencies
+        latencies.append((job.started_at - job.queued_at).total_seconds())
+    return pings, latencies
 
 
 def _pipeline_load() -> tuple[float, float]:
@@ -141,8 +151,7 @@ def run(*, scale: float = 1.0) -> None:
     worker = start_worker()
     try:
         with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
-            pings = _ping_round_trips(runs)
-            latencies = _submit_to_start(runs, Path(folder))
+            pings, latencies = _submit_to_start(runs, Path(folder))
     finally:
         worker.terminate()
         worker.wait(timeout=30)

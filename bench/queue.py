@@ -8,18 +8,16 @@ the pipeline cache lookup."""
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 
-from bench.edit import _world, submit_and_wait
+from bench.edit import _world, ping_once, settle, submit_and_wait
 from bench.harness import print_table, start_worker
 from bench.queue_worker import KEY
 
 RUNS = 30
 GOAL = 2.0
-SETTLE_SECONDS = 0.2
 STEPS = [
     ("gate at submit, record", "submitted", "queued"),
     ("commit, outbox row taken to send", "queued", "published"),
@@ -51,14 +49,6 @@ def _one_job(redis, user, production, still, seed: int) -> dict[str, float]:
     }
 
 
-def _ping() -> float:
-    from studio.tasks import ping
-
-    start = time.perf_counter()
-    ping.delay(uuid.uuid4().hex).get(timeout=60)
-    return time.perf_counter() - start
-
-
 def _pings_and_jobs(runs: int, folder: Path) -> tuple[list[float], list[dict[str, float]]]:
     """A no-op round trip, then an edit job, ``runs`` times: both meet the machine as it is then
     (its speed drifts by a third over minutes here), each sent to an idle worker (a pause lets it
@@ -69,13 +59,13 @@ def _pings_and_jobs(runs: int, folder: Path) -> tuple[list[float], list[dict[str
     for key in redis.scan_iter(KEY.format("*")):  # a former run's, whose job ids this run reuses
         redis.delete(key)
     user, production, still = _world(folder)
-    _ping()
+    ping_once()
     _one_job(redis, user, production, still, 0)
     pings, jobs = [], []
     for seed in range(1, runs + 1):
-        time.sleep(SETTLE_SECONDS)
-        pings.append(_ping())
-        time.sleep(SETTLE_SECONDS)
+        settle()
+        pings.append(ping_once())
+        settle()
         jobs.append(_one_job(redis, user, production, still, seed))
     return pings, jobs
 
