@@ -23,8 +23,9 @@ class CorrelatedTask(Task):
 
     A task that sets ``outbox_started_by_task`` marks the row itself, in the transaction that
     commits its work (``studio.outbox.outbox_delivery_started``): an edit job or a training run
-    with its claim, a taint run with its end. Work that fails before then leaves the message for
-    the dispatcher to send again, where a mark made first would have left it stranded."""
+    with its claim, a taint run with its end, derivatives with their keys, a webhook attempt with
+    its outcome. Work that fails before then leaves the message for the dispatcher to send again,
+    where a mark made first would have left it stranded."""
 
     outbox_started_by_task = False
 

@@ -8,12 +8,13 @@ that commits before the publish, and puts it back if the publish fails; the disp
 row's lock (``select_for_update(skip_locked=True)``) while it publishes and marks it sent in the
 same transaction.
 
-A sent message carries its row's id (a header); the worker that begins the task marks the row
-started (``outbox_started``, from ``CorrelatedTask``; a task that claims a run under its row lock
-marks it in the claim's transaction, ``outbox_delivery_started``). A sent row that no worker has
-started ``OUTBOX_RESEND_AFTER_SECONDS`` after it was due (doubling with each resend, at most
+A sent message carries its row's id (a header), and its task marks the row started: in the
+transaction that records its work (``outbox_delivery_started``: an edit job's claim, a taint run's
+end, the derivatives' keys, a webhook attempt's outcome), or, for any other task, as it begins
+(``outbox_started``, from ``CorrelatedTask``). A sent row not started
+``OUTBOX_RESEND_AFTER_SECONDS`` after it was due (doubling with each resend, at most
 ``OUTBOX_MAX_RESENDS`` times) is sent again by the dispatcher: a broker that lost it (restarted
-without persistence, a queue purged), or a claim that failed, does not lose the work.
+without persistence, a queue purged), or work that failed before it was recorded, is not lost.
 
 A message can therefore reach a worker twice (a resend of one that was only waiting, a publish that
 reached the broker but failed to answer): the tasks are idempotent under their own row locks, so a
@@ -165,7 +166,7 @@ def outbox_started(message_id: int, *, now: dt.datetime | None = None) -> bool:
 
 def outbox_delivery_started() -> bool:
     """Mark the row of the message the running task was delivered from (``queues.delivery``) as
-    started, in the caller's transaction: a task that claims its work does so with the claim."""
+    started, in the caller's transaction: the one that records the task's work."""
     message_id = queues.delivered_outbox_id()
     return outbox_started(message_id) if message_id is not None else False
 
