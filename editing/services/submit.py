@@ -223,28 +223,48 @@ def edit_job_submit(
         )
         if not created:
             return job
-        job.inputs.set(inputs)
+        # A new job has no inputs or adapters yet: written at once, and the gate is told what was
+        # written instead of reading it back (the one input ``check_inputs`` allows).
+        input_ids = tuple(asset.pk for asset in inputs)
+        EditJob.inputs.through.objects.bulk_create(
+            [EditJob.inputs.through(editjob_id=job.pk, asset_id=pk) for pk in input_ids]
+        )
         EditJobAdapter.objects.bulk_create(
             [EditJobAdapter(job=job, adapter=a, weight=w) for a, w in adapters]
         )
-        decision, evaluation = gate_check(actor=actor, request=job_use_request(job), subject=job)
+        use = job_use_request(
+            job, asset_ids=input_ids, adapter_ids=tuple(a.pk for a, _w in adapters)
+        )
+        decision, evaluation = gate_check(actor=actor, request=use, subject=job)
         job.submit_evaluation = evaluation
-        _queue_or_deny(actor, job, decision)
+        _queue_or_deny(actor, job, decision, input_ids)
     return job
 
 
-def job_use_request(job: EditJob, *, starting: bool = False) -> UseRequest:
+def job_use_request(
+    job: EditJob,
+    *,
+    starting: bool = False,
+    asset_ids: tuple[int, ...] | None = None,
+    adapter_ids: tuple[int, ...] | None = None,
+) -> UseRequest:
+    """The use a job makes; ``asset_ids`` and ``adapter_ids`` where the caller has just written
+    them (read from the job otherwise)."""
     op = get_operation(job.operation)
+    if asset_ids is None:
+        asset_ids = tuple(job.inputs.values_list("pk", flat=True))
+    if adapter_ids is None:
+        adapter_ids = tuple(job.editjobadapter_set.values_list("adapter_id", flat=True))
     return UseRequest(
         action=op.rights_action,
         production_id=job.production_id,
-        asset_ids=tuple(job.inputs.values_list("pk", flat=True)),
+        asset_ids=asset_ids,
         territory=job.territory,
         media=job.media,
         at=intended_instant(job, starting=starting),
         language=job.language,
         model_version_id=job.model_version_id,
-        adapter_ids=tuple(job.editjobadapter_set.values_list("adapter_id", flat=True)),
+        adapter_ids=adapter_ids,
         consent_scopes=op.consent_scopes,
     )
 
@@ -288,10 +308,10 @@ def edit_job_check(
     return evaluate(use)
 
 
-def _queue_or_deny(actor, job: EditJob, decision) -> None:
+def _queue_or_deny(actor, job: EditJob, decision, input_ids: tuple[int, ...]) -> None:
     facts = {
         "operation": job.operation,
-        "inputs": list(job.inputs.values_list("pk", flat=True)),
+        "inputs": list(input_ids),
         "model_version": job.model_version_id,
     }
     queue_or_deny(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,11 +39,27 @@ def check_use_request(request: UseRequest) -> None:
     check_media("media", [request.media])
 
 
+def _loaded_production(subject, production_id: int) -> Production | None:
+    """The subject's production where the subject already holds it (a job just made or claimed),
+    so the gate does not read it again."""
+    field = getattr(getattr(subject, "_meta", None), "get_field", None)
+    try:
+        link = field("production") if field else None
+    except FieldDoesNotExist:
+        return None
+    if link is None or not link.is_relation or not link.is_cached(subject):
+        return None
+    production = link.get_cached_value(subject)
+    return production if production is not None and production.pk == production_id else None
+
+
 def gate_check(
     *, actor: Actor, request: UseRequest, subject=None
 ) -> tuple[Decision, GateEvaluation]:
     """Evaluate a use that is about to happen, store the decision with its inputs, and audit it."""
-    production = Production.objects.get(pk=request.production_id)
+    production = _loaded_production(subject, request.production_id) or Production.objects.get(
+        pk=request.production_id
+    )
     check_use_request(request)
     decision = evaluate(request)
     with transaction.atomic():

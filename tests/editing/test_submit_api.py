@@ -4,6 +4,8 @@ idempotency keys, progress, cancel and recall, and one permission matrix."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -371,3 +373,20 @@ def test_a_training_names_its_territory_and_media(world, queued):
 
     assert response.status_code == 400, response.content
     assert fields_of(response) == {"territory", "media"}
+
+
+def test_a_submit_tells_the_gate_what_it_wrote_instead_of_reading_it_back(world, queued):
+    still = world.still()
+
+    with CaptureQueriesContext(connection) as queries:
+        job = world.submit("regrain", still)
+
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if "editing_editjob_inputs" in sql]
+    assert not [sql for sql in reads if sql.startswith('SELECT "studio_production"')]
+    assert job.status == "queued"
+    assert list(job.inputs.values_list("pk", flat=True)) == [still.pk]
+    assert job.submit_evaluation.request["asset_ids"] == [still.pk]
+    assert job.submit_evaluation.production_id == world.production.pk
+    [event] = audit_rows("editing.job.queued")
+    assert event.after["inputs"] == [still.pk]
