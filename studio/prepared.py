@@ -1,9 +1,10 @@
 """Statements on the hottest write paths, written once per process and database instead of built by
 the ORM on every call.
 
-Every audit event, every outbox message and every send of one goes through these; the ORM spent as
-much time building each of those statements as the database spent running it (a conditional UPDATE:
-1.1 ms through a QuerySet, 0.5 ms as written SQL, the commit included). The SQL is made from the
+Every audit event, every outbox message and its send, and an edit job's or a training run's gate
+and claim go through these; the ORM spent as much time building each of those statements as the
+database spent running it (a conditional UPDATE: 1.1 ms through a QuerySet, 0.5 ms as written SQL,
+the commit included). The SQL is made from the
 models' metadata (quoted names, every value a parameter), and values are prepared by the model
 fields themselves (``pre_save``, ``get_db_prep_save``), as Django's own INSERT prepares them, so what
 is stored is the same. Model signals are not sent: none is connected to these models.
@@ -55,15 +56,16 @@ class PreparedInsert:
         ]
         with connection.cursor() as cursor:
             cursor.execute(self.sql(using), values)
-            if not self.auto_pk:
-                pass
-            elif connection.features.can_return_columns_from_insert:
-                instance.pk = cursor.fetchone()[0]
-            else:
-                meta = self.model._meta
-                instance.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+            if self.auto_pk:
+                instance.pk = self._new_key(cursor, connection)
         instance._state.adding, instance._state.db = False, using
         return instance
+
+    def _new_key(self, cursor, connection):
+        if connection.features.can_return_columns_from_insert:
+            return cursor.fetchone()[0]
+        meta = self.model._meta
+        return connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
 
 
 class PreparedUpdate:
