@@ -25,7 +25,7 @@ from studio.choices import ScopeAction
 from studio.correlation import current_correlation_id, new_correlation_id
 from studio.models import AuditChainHead, AuditEvent, Production
 from studio.models.audit import GENESIS_HASH
-from studio.prepared import PreparedInsert
+from studio.prepared import PreparedInsert, WrittenSql
 from studio.scoping import allowed_production_ids
 
 if TYPE_CHECKING:
@@ -56,18 +56,16 @@ def _head_sql(connection) -> str:
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {chain} = %s{lock}"  # noqa: S608
 
 
-_HEAD_SQL: dict[str, str] = {}
+_HEAD = WrittenSql(_head_sql)
 _EVENTS = PreparedInsert(AuditEvent)
 
 
 def _lock_head(chain: str) -> tuple[int, str]:
     """The chain's last sequence number and hash, its head row locked (created where missing)."""
     using = router.db_for_write(AuditChainHead)
-    connection = connections[using]
-    sql = _HEAD_SQL.get(using) or _HEAD_SQL.setdefault(using, _head_sql(connection))
     for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [chain])
+        with connections[using].cursor() as cursor:
+            cursor.execute(_HEAD.sql(using), [chain])
             row = cursor.fetchone()
         if row is not None:
             return row[0], row[1]

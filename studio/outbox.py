@@ -39,7 +39,7 @@ from django.utils import timezone
 from studio import queues
 from studio.choices import OutboxStatus
 from studio.models import OutboxMessage
-from studio.prepared import PreparedInsert
+from studio.prepared import PreparedInsert, WrittenSql
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def _take_sql(connection) -> str:
     )
 
 
-_TAKE_SQL: dict[str, str] = {}
+_TAKE = WrittenSql(_take_sql)
 _MESSAGES = PreparedInsert(OutboxMessage)
 
 
@@ -116,12 +116,11 @@ def _take(message: OutboxMessage) -> bool:
     worker has begun it: the same conditional UPDATE a QuerySet would write, written once."""
     using = router.db_for_write(OutboxMessage)
     connection = connections[using]
-    sql = _TAKE_SQL.get(using) or _TAKE_SQL.setdefault(using, _take_sql(connection))
     now = timezone.now()
     moment = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(
-            sql,
+            _TAKE.sql(using),
             [
                 OutboxStatus.SENT.value,
                 moment(now),

@@ -42,12 +42,13 @@ def check_use_request(request: UseRequest) -> None:
 def _loaded_production(subject, production_id: int) -> Production | None:
     """The subject's production where the subject already holds it (a job just made or claimed),
     so the gate does not read it again."""
-    field = getattr(getattr(subject, "_meta", None), "get_field", None)
+    if subject is None:
+        return None
     try:
-        link = field("production") if field else None
+        link = subject._meta.get_field("production")
     except FieldDoesNotExist:
         return None
-    if link is None or not link.is_relation or not link.is_cached(subject):
+    if not link.is_relation or not link.is_cached(subject):
         return None
     production = link.get_cached_value(subject)
     return production if production is not None and production.pk == production_id else None
