@@ -14,7 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assets import selectors, services
+from assets import list_revisions, selectors, services
 from assets.choices import AssetOrigin
 from assets.incoming import HashingUploadHandler
 from assets.lineage import asset_lineage_prov
@@ -30,6 +30,7 @@ from studio.api.base import (
 from studio.api.fields import IdField, ProductionCodeField
 from studio.api.filters import FilterSet
 from studio.api.links import object_url
+from studio.api.page_cache import PageCache
 from studio.api.parsers import BoundedJSONParser
 from studio.api.permissions import SignedIn, request_principal
 from studio.api.renderers import JsonLdRenderer
@@ -157,6 +158,11 @@ class AssetViewSet(
     queryset = Asset.objects.select_related("production")
     serializer_class = AssetSerializer
     filterset_class = AssetFilter
+    # Its revision moves with every change to a production's assets, their appearances (the
+    # ``person`` filter) and its code: all a page of this list shows or is filtered by.
+    page_cache = PageCache(
+        list_revisions.revision, token_revision=list_revisions.token_revision_sql
+    )
 
     def initialize_request(self, request, *args, **kwargs):
         if request.method == "POST":

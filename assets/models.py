@@ -236,3 +236,32 @@ class Derivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.output_type}:{self.output_id} ← {self.input_type}:{self.input_id}"
+
+
+class ListChange(models.Model):
+    """One committed statement's change to what a production's asset list shows: its assets, their
+    appearances, its code. Written by database triggers (PostgreSQL), whoever makes the change, and
+    folded into ``ListRevision`` by ``assets.list_revisions.compact``.
+
+    Insert-only, so writers never wait on each other: a production's revision is its folded count
+    plus its rows here, read in one statement, and it grows by one with every commit that changes
+    the list, whichever order concurrent writers commit in."""
+
+    id = models.BigAutoField(primary_key=True)
+    production_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["production_id"], name="asset_listchange_prod_idx")]
+
+    def __str__(self) -> str:
+        return f"change {self.pk} to production {self.production_id}'s asset list"
+
+
+class ListRevision(models.Model):
+    """The changes of one production already folded out of ``ListChange``."""
+
+    production_id = models.BigIntegerField(primary_key=True)
+    revision = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"production {self.production_id}'s asset list: {self.revision} changes folded"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from assets import janitor, services
+from assets import janitor, list_revisions, services
 
 
 @shared_task(
@@ -23,3 +23,9 @@ def clean_spool() -> dict:
         "bytes": report.bytes_removed,
         "kept_owned": len(report.kept_owned),
     }
+
+
+@shared_task(name="assets.compact_list_changes", acks_late=True, max_retries=0)
+def compact_list_changes() -> int:
+    """Fold the asset lists' change rows into per-production counts (``assets.list_revisions``)."""
+    return list_revisions.compact()

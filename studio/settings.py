@@ -326,6 +326,9 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 API_TOKEN_DEFAULT_LIFETIME_DAYS = env_int("API_TOKEN_DEFAULT_LIFETIME_DAYS", 90)
+# List pages kept in each web process until the data they show changes (studio.api.page_cache);
+# 0 keeps none.
+API_PAGE_CACHE_BYTES = env_int("API_PAGE_CACHE_BYTES", 32 * 1024 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery"

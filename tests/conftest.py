@@ -7,7 +7,16 @@ from rest_framework.test import APIClient
 
 from assets.credentials.devcert import write_dev_chain
 from studio import queues
+from studio.api.page_cache import PageCache
 from tests.factories import MembershipFactory, ProductionFactory, UserFactory, make_token
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_pages():
+    """Each test starts with no list pages kept: a flushed database repeats revisions."""
+    PageCache.clear_all()
+    yield
+    PageCache.clear_all()
 
 
 @pytest.fixture
