@@ -29,3 +29,4 @@ class DemoContext:
     people: dict = field(default_factory=dict)
     licenses: dict = field(default_factory=dict)
     jobs: list = field(default_factory=list)
+    list_etag: str | None = None

@@ -15,7 +15,7 @@ from demo.steps.access import step_admin, step_production, step_token
 from demo.steps.checks import step_audit, step_worker
 from demo.steps.credentials import step_credentials
 from demo.steps.edits import step_editing
-from demo.steps.footage import step_ingest, step_people
+from demo.steps.footage import step_ingest, step_mam_poll, step_mam_poll_again, step_people
 from demo.steps.operations import step_desk, step_operations
 from demo.steps.revocation import step_revocation
 from demo.steps.rights import step_consents, step_cut_check, step_decisions, step_licenses
@@ -26,6 +26,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_token,
     step_ingest,
     step_people,
+    step_mam_poll,
     step_licenses,
     step_consents,
     step_decisions,
@@ -33,6 +34,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     step_credentials,
     step_editing,
     step_revocation,
+    step_mam_poll_again,
     step_desk,
     step_operations,
     step_audit,

@@ -54,8 +54,12 @@ def test_the_demo_scenario_runs_twice_and_leaves_an_intact_audit_trail(settings)
         "/healthz 200 ok",
         "Outbox broker down: studio.ping recorded as message",
         "killed render folder gone: True",
+        "MAM polls again with If-None-Match: 304, 1 statement",
     ):
         assert text in shown, text
+    assert re.search(
+        r"MAM polls after the revocation: 200, \d+ assets, [1-9]\d* withdrawn, new ETag True", shown
+    )
     assert re.search(r"broker back: dispatcher sent \d+; message #\d+ is sent", shown)
     assert re.search(
         r"Edit #\d+ denied: Consent of Ava Lindqvist for digital_alteration revoked at", shown

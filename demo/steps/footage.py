@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -129,3 +132,37 @@ def _print_assets(ctx: DemoContext) -> None:
             asset.status,
         )
     ctx.console.print(table)
+
+
+def _poll(ctx: DemoContext, etag: str | None) -> tuple[int, str, int, list]:
+    """The MAM's poll of the production's footage, with its token (and the tag it last saw)."""
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {ctx.token_key}")
+    headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            f"/api/v1/assets/?production={ctx.production.code}&page_size=100", **headers
+        )
+    if response.status_code not in (200, 304):
+        raise RuntimeError(f"the asset list answered {response.status_code}")
+    rows = response.json()["results"] if response.status_code == 200 else []
+    return response.status_code, response["ETag"], len(queries), rows
+
+
+def step_mam_poll(ctx: DemoContext) -> None:
+    """The MAM polls the footage list: the first answer carries an ETag, the next poll sends it back
+    and, nothing having changed, is answered 304 with no body."""
+    code, etag, count, rows = _poll(ctx, None)
+    ctx.console.print(f"MAM polls the footage list: {code}, {len(rows)} assets, ETag {etag}")
+    code, _etag, count, _rows = _poll(ctx, etag)
+    ctx.console.print(f"MAM polls again with If-None-Match: {code}, {count} statement")
+    ctx.list_etag = etag
+
+
+def step_mam_poll_again(ctx: DemoContext) -> None:
+    """After the revocation the same poll finds the list changed: the withdrawn outputs."""
+    code, etag, _count, rows = _poll(ctx, ctx.list_etag)
+    withdrawn = sum(row["status"] == "withdrawn" for row in rows)
+    ctx.console.print(
+        f"MAM polls after the revocation: {code}, {len(rows)} assets, {withdrawn} withdrawn, "
+        f"new ETag {etag != ctx.list_etag}"
+    )
