@@ -14,6 +14,7 @@ from django.db import connection
 
 from assets.models import ListChange, ListRevision
 from studio.models import ApiToken
+from studio.prepared import statement_cursor
 
 _CHANGES = ListChange._meta.db_table
 _FOLDED = ListRevision._meta.db_table
@@ -46,7 +47,7 @@ def revision(production_ids: list[int]) -> int:
     """The revision of the asset lists of these productions: it grows with every committed change
     to any of them. Read it before the data it stands for, so the data is at least that recent."""
     ids = [int(pk) for pk in production_ids]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(REVISION_SQL, [ids, ids])
         return int(cursor.fetchone()[0])
 

@@ -25,7 +25,7 @@ from studio.choices import ScopeAction
 from studio.correlation import current_correlation_id, new_correlation_id
 from studio.models import AuditChainHead, AuditEvent, Production
 from studio.models.audit import GENESIS_HASH
-from studio.prepared import PreparedInsert, WrittenSql
+from studio.prepared import PreparedInsert, WrittenSql, statement_cursor
 from studio.scoping import allowed_production_ids
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _lock_head(chain: str) -> tuple[int, str]:
     """The chain's last sequence number and hash, its head row locked (created where missing)."""
     using = router.db_for_write(AuditChainHead)
     for _attempt in range(2):
-        with connections[using].cursor() as cursor:
+        with statement_cursor(connections[using]) as cursor:
             cursor.execute(_HEAD.sql(using), [chain])
             row = cursor.fetchone()
         if row is not None:

@@ -39,7 +39,7 @@ from django.utils import timezone
 from studio import queues
 from studio.choices import OutboxStatus
 from studio.models import OutboxMessage
-from studio.prepared import PreparedInsert, WrittenSql
+from studio.prepared import PreparedInsert, WrittenSql, statement_cursor
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _take(message: OutboxMessage) -> bool:
     connection = connections[using]
     now = timezone.now()
     moment = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             _TAKE.sql(using),
             [

@@ -15,7 +15,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+import psycopg
+from django.conf import settings
 from django.db import DatabaseError, connections, models, router
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
 class WrittenSql:
@@ -31,6 +34,38 @@ class WrittenSql:
         if statement is None:
             statement = self._written[using] = self.build(connections[using])
         return statement
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Binds its parameters on the server and prepares each statement on its connection the first
+    time, then runs it by name: PostgreSQL plans it once per connection instead of on every call."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _LoggedStatementCursor(CursorDebugWrapper):
+    """Django's query log for a prepared statement: the statement as written, its parameters apart
+    (run by name, it leaves psycopg no text of its own to report)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params, use_last_executed_query=False):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def statement_cursor(connection):
+    """A cursor for a statement written once (``WrittenSql``): on PostgreSQL with
+    ``DATABASE_PREPARED_STATEMENTS`` on, one that prepares it (``_PreparingCursor``), wrapped as
+    Django wraps its own (errors, the query log); otherwise the connection's usual cursor. Planning
+    the API token's statement took four times running it."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = _PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        return _LoggedStatementCursor(raw, connection)
+    return connection.make_cursor(raw)
 
 
 class PreparedInsert:
@@ -65,7 +100,7 @@ class PreparedInsert:
             field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
             for field in self.fields
         ]
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(self.statement.sql(using), values)
             if self.auto_pk:
                 instance.pk = self._new_key(cursor, connection)
@@ -104,7 +139,7 @@ class PreparedUpdate:
             for field in self.fields
         ]
         values.append(instance._meta.pk.get_db_prep_value(instance.pk, connection))
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(self.statement.sql(using), values)
             return cursor.rowcount
 
@@ -170,7 +205,7 @@ class PreparedGet:
     def get(self, pk, using: str = "default") -> models.Model | None:
         connection = connections[using]
         sql, converters = self._plan(using)
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(sql, [pk])
             row = cursor.fetchone()
         if row is None:

@@ -15,6 +15,7 @@ from django.db import connections, models, router
 
 from studio.actors import SystemActor
 from studio.choices import WRITE_ACTIONS, ScopeAction, roles_allowing
+from studio.prepared import statement_cursor
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -207,7 +208,7 @@ def pks_in_scope(
         rows = model.objects.restrict(principal, action).filter(**{f"{field}__in": values})
         return list(rows.order_by().values_list("pk", flat=True))
     using = router.db_for_read(model)
-    with connections[using].cursor() as cursor:
+    with statement_cursor(connections[using]) as cursor:
         cursor.execute(statement, [values] if ids is None else [values, ids])
         return [row[0] for row in cursor.fetchall()]
 

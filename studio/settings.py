@@ -93,10 +93,20 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", required=not DEBUG)
 
 
+# The statements Clearcut writes once (the API token's lookup, …) are prepared on each connection
+# (studio.prepared.statement_cursor). Turn off behind a pooler that does not keep prepared
+# statements (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
+
+
 def _postgres_connections(database: dict) -> dict:
     """A psycopg pool per process when ``DATABASE_POOL`` is on (the production default), otherwise
     persistent connections checked before reuse. Django's pool needs ``CONN_MAX_AGE = 0``."""
     database["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+    if DATABASE_PREPARED_STATEMENTS:
+        # Django's own cursors bind on the client and never prepare; psycopg then prepares only the
+        # statements that ask for it (``prepare=True``), never by count of executions.
+        database["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     if not env_bool("DATABASE_POOL", default=not DEBUG):
         database["CONN_HEALTH_CHECKS"] = True
         return database

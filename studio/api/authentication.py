@@ -7,6 +7,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from studio.models import ApiToken
 from studio.models.tokens import TOKEN_PREFIX, hash_token_key
+from studio.prepared import statement_cursor
 from studio.scoping import scope_arrays
 
 KEYWORDS = {b"bearer", b"token"}
@@ -112,7 +113,7 @@ class TokenLookup:
 
     def find(self, key_hash: str) -> ApiToken | None:
         connection = connections[self.using]
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(self.sql, [key_hash])
             row = cursor.fetchone()
         if row is None:

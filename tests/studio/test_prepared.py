@@ -90,3 +90,50 @@ def test_a_locked_read_holds_the_row_until_the_transaction_ends(production):
                 )
     finally:
         other.close()
+
+
+def _prepared_here() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_written_statement_is_prepared_on_its_connection_and_logged():
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from studio.api.authentication import find_token  # noqa: PLC0415
+
+    before = [s for s in _prepared_here() if "studio_apitoken" in s]
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert find_token("0" * 64) is None
+    prepared = [s for s in _prepared_here() if "studio_apitoken" in s]
+    assert len(prepared) == len(before) + 1  # prepared once, run three times by name
+    assert len(queries) == 3
+    assert all('"studio_apitoken"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(settings):
+    from studio.prepared import statement_cursor  # noqa: PLC0415
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    before = _prepared_here()
+    with statement_cursor(connection) as cursor:
+        cursor.execute("SELECT 1 + %s", [1])
+        assert cursor.fetchone()[0] == 2
+    assert _prepared_here() == before
+
+
+def test_a_prepared_statement_raises_django_errors():
+    from django.db import IntegrityError  # noqa: PLC0415
+
+    message = PreparedInsert(OutboxMessage).insert(
+        OutboxMessage(task_name="studio.ping", args=[], next_attempt_at=timezone.now())
+    )
+    duplicate = OutboxMessage(task_name="studio.ping", args=[], next_attempt_at=timezone.now())
+    duplicate.id = message.pk
+    inserting = PreparedInsert(OutboxMessage)
+    inserting.auto_pk = False
+    inserting.fields = [message._meta.pk, *inserting.fields]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        inserting.insert(duplicate)
