@@ -152,3 +152,18 @@ def test_web_processes_never_load_the_machine_learning_stack(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_environment_example_names_every_variable_clearcut_reads():
+    import re  # noqa: PLC0415  (this case alone reads the sources)
+
+    read = set()
+    for path in ROOT.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts or "bench" in path.parts:
+            continue
+        read |= set(
+            re.findall(r"\benv_(?:bool|int|str|list|path)\(\s*\"([A-Z0-9_]+)\"", path.read_text())
+        )
+    example = (ROOT / "deploy" / "clearcut.env.example").read_text()
+    assert len(read) > 40
+    assert sorted(name for name in read if name not in example) == []
