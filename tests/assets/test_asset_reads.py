@@ -224,3 +224,28 @@ def test_the_list_and_detail_the_database_writes_are_what_the_serializer_writes(
         detail = api.get(f"{URL}{row['id']}/")
         assert detail.status_code == 200
         assert json.loads(detail.content) == json.loads(json.dumps(row))
+
+
+def test_a_detail_by_token_is_one_prepared_statement_within_scope(
+    production, other_production, member, token_client, asset_row
+):
+    from django.db import connection  # noqa: PLC0415  (this case alone counts statements)
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    mine, theirs = asset_row(production), asset_row(other_production)
+    client = token_client(member("integration", production), [production])
+    client.get(f"{URL}{mine.pk}/")  # the token's last use is written at most once a minute
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{URL}{mine.pk}/")
+    assert response.status_code == 200
+    assert response.json()["id"] == mine.pk
+    assert len(queries) == 2  # the token's statement, the row's
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("JSON_BUILD_OBJECT" in statement for statement in prepared)
+    for odd in (str(theirs.pk), "٣", "²", str(2**70), "-1", "0"):
+        assert client.get(f"{URL}{odd}/").status_code == 404, odd
+    # A query string takes the ORM's query and its filters: the row is there, the filter is not met
+    assert client.get(f"{URL}{mine.pk}/?production=BRAVO").status_code == 404
+    assert client.get(f"{URL}{mine.pk}/?production=ALPHA").status_code == 200
