@@ -60,9 +60,12 @@ def statement_cursor(connection):
     the API token's statement took four times running it."""
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         return connection.cursor()
+    # As ``connection.cursor()`` does: a failed health check reconnects; errors are Django's.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    raw = _PreparingCursor(connection.connection)
+    with connection.wrap_database_errors:
+        raw = _PreparingCursor(connection.connection)
     if connection.queries_logged:
         return _LoggedStatementCursor(raw, connection)
     return connection.make_cursor(raw)

@@ -110,7 +110,7 @@ class PageCache:
         if not isinstance(scope, list):
             return None
         key = (
-            type(view).__qualname__,
+            f"{type(view).__module__}.{type(view).__qualname__}",
             request.get_full_path(),
             request.build_absolute_uri("/"),
             timezone.get_current_timezone_name(),
