@@ -223,14 +223,26 @@ def _scope_statement(model: type[models.Model], field: str, *, scoped: bool) -> 
     return _SCOPE_STATEMENTS[key]
 
 
+def own_scope_column(model: type[models.Model]) -> models.Field | None:
+    """The model's own column its production is read from (the primary key of a production), or
+    None where the scope is reached through a join or the model is not scoped."""
+    scope_field = getattr(model.objects.all(), "scope_field", None)
+    if scope_field is None:
+        return None
+    opts = model._meta
+    scope = opts.pk if scope_field == "pk" else opts.get_field(scope_field)
+    if scope.model is not model or not scope.concrete or scope.many_to_many:
+        return None
+    return scope
+
+
 def _write_scope_statement(model: type[models.Model], field: str, *, scoped: bool) -> str | None:
     connection = connections[router.db_for_read(model)]
     if connection.vendor != "postgresql":
         return None
     opts = model._meta
-    scope_field = model.objects.all().scope_field
-    scope = opts.pk if scope_field == "pk" else opts.get_field(scope_field)
-    if scope.model is not model or not scope.concrete or scope.many_to_many:
+    scope = own_scope_column(model)
+    if scope is None:
         return None  # reached through a join: the ORM writes it
     quote = connection.ops.quote_name
     column = opts.pk.column if field == "pk" else opts.get_field(field).column

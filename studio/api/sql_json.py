@@ -28,7 +28,7 @@ from studio.api.authentication import ApiTokenAuthentication
 from studio.api.links import url_template
 from studio.api.permissions import ProductionScoped, SignedIn, request_principal
 from studio.prepared import statement_cursor
-from studio.scoping import allowed_production_ids
+from studio.scoping import allowed_production_ids, own_scope_column
 from studio.values import row_id
 
 # Permissions that allow any read of a row the queryset's scope lets through.
@@ -268,11 +268,8 @@ class _WrittenDetail:
         if view.request.GET or not _only_scoped(view):
             return False
         model = view.queryset.model
-        scope_field = getattr(model.objects.all(), "scope_field", None)
-        if scope_field is None:
-            return False
-        scope = model._meta.pk if scope_field == "pk" else model._meta.get_field(scope_field)
-        if scope.model is not model or not scope.concrete or scope.many_to_many:
+        scope = own_scope_column(model)
+        if scope is None:
             return False
         ids = allowed_production_ids(request_principal(view.request), view.read_scope_action)
         if not (ids is None or isinstance(ids, list)):
