@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rich.console import Console
 
 from studio.choices import Role
@@ -30,3 +31,7 @@ class DemoContext:
     licenses: dict = field(default_factory=dict)
     jobs: list = field(default_factory=list)
     list_etag: str | None = None
+
+    def mam_client(self):
+        """A test client that calls the API as the MAM does, with its token."""
+        return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {self.token_key}")

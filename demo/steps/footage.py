@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
@@ -136,7 +135,7 @@ def _print_assets(ctx: DemoContext) -> None:
 
 def _poll(ctx: DemoContext, etag: str | None) -> tuple[int, str, int, list]:
     """The MAM's poll of the production's footage, with its token (and the tag it last saw)."""
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {ctx.token_key}")
+    client = ctx.mam_client()
     headers = {"HTTP_IF_NONE_MATCH": etag} if etag else {}
     with CaptureQueriesContext(connection) as queries:
         response = client.get(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -179,7 +178,7 @@ def step_cut_check(ctx: DemoContext) -> None:
         for name in shots
         for where in ("US", "FR")
     ]
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {ctx.token_key}")
+    client = ctx.mam_client()
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
             reverse("v1:clearance-check"),

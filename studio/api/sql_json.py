@@ -214,21 +214,16 @@ class SqlRenderedReadsMixin:
             return super().retrieve(request, *args, **kwargs)
         given = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         doc = _WrittenDetail.find(self, given)
-        if doc is not False:
-            if doc is None:
-                model = self.queryset.model._meta.object_name
-                raise Http404(f"No {model} matches the given query.")
-            return Response(RenderedJson(doc))
-        lookup = {self.lookup_field: given}
-        rows = self.filter_queryset(self.get_queryset())
-        try:
-            # The lookup names one row (the primary key): no ordering to compile or sort by.
-            found = rows.filter(**lookup).order_by().values_list(cached_row_object(self), flat=True)
-            doc = next(iter(found[:1]), None)
-        except (TypeError, ValueError, ValidationError):  # as get_object_or_404: not an id (²)
-            doc = None
+        if doc is False:  # the ORM's query, with the request's filters
+            rows = self.filter_queryset(self.get_queryset())
+            try:
+                # The lookup names one row (the primary key): no ordering to compile or sort by.
+                found = rows.filter(**{self.lookup_field: given}).order_by()
+                doc = next(iter(found.values_list(cached_row_object(self), flat=True)[:1]), None)
+            except (TypeError, ValueError, ValidationError):  # as get_object_or_404: not an id (²)
+                doc = None
         if doc is None:
-            model = rows.model._meta.object_name
+            model = self.queryset.model._meta.object_name
             raise Http404(f"No {model} matches the given query.")
         return Response(RenderedJson(doc))
 
