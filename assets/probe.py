@@ -11,8 +11,11 @@ Formats we could only recognise, not decode (HEIF), are refused as unsupported.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from contextlib import nullcontext
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 from django.conf import settings
@@ -129,10 +132,15 @@ def _check_declared_size(path: Path) -> None:
             )
 
 
-def probe_av(path: Path, kind: str) -> dict:
+def probe_av(path: Path, kind: str, opener: Callable[[], BinaryIO] | None = None) -> dict:
+    """``opener`` gives the file's bytes to decode (a spool reads them from memory where it can);
+    by default the decoder opens ``path`` itself."""
     _check_declared_size(path)
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
+        with (
+            opener() if opener is not None else nullcontext(str(path)) as source,
+            av.open(source, metadata_errors="ignore") as container,
+        ):
             facts: dict = {}
             video = container.streams.video[0] if container.streams.video else None
             audio = container.streams.audio[0] if container.streams.audio else None
@@ -226,14 +234,18 @@ UNSUPPORTED = {
 }
 
 
-def probe(path: Path, kind: str, mime_type: str) -> dict:
-    """The technical facts of a file that decodes to its end; a ValidationError on ``file`` otherwise."""
+def probe(
+    path: Path, kind: str, mime_type: str, *, opener: Callable[[], BinaryIO] | None = None
+) -> dict:
+    """The technical facts of a file that decodes to its end; a ValidationError on ``file`` otherwise.
+
+    ``opener``, where given, reads the same bytes as ``path`` (video and audio decode from it)."""
     if mime_type in UNSUPPORTED:
         raise _refuse(UNSUPPORTED[mime_type])
     if kind == AssetKind.IMAGE:
         return probe_image(path)
     if kind in (AssetKind.VIDEO, AssetKind.AUDIO):
-        return probe_av(path, kind)
+        return probe_av(path, kind, opener)
     if mime_type == "application/pdf":
         return probe_pdf(path)
     raise _refuse(f"Files of type {mime_type} cannot be checked here, so they are not kept.")

@@ -69,7 +69,7 @@ def _facts_for(incoming: IncomingFile, sidecar: bytes | None = None) -> tuple[di
         raise ValidationError(
             {"file": f"Unsupported file type (by content). Supported: {supported_formats()}."}
         )
-    technical = probe(incoming.path, sniffed.kind, sniffed.mime_type)
+    technical = probe(incoming.path, sniffed.kind, sniffed.mime_type, opener=incoming.open)
     credentials = read_credentials(incoming.path, sniffed.mime_type, manifest_data=sidecar)
     identity = {"kind": sniffed.kind, "mime_type": sniffed.mime_type}
     return identity | technical, {
@@ -160,6 +160,7 @@ def asset_ingest(
                 return _duplicate(actor, existing, filename)
         manifest_data = sidecar.read_bytes() if sidecar is not None else None
         facts, credentials = _facts_for(incoming, manifest_data)
+        incoming.release()  # the probe has read what the spool held in memory
         key, wrote = storage.place(incoming, storage.content_key(incoming.sha256))
         written_key = key if wrote else None
         if manifest_data is not None:

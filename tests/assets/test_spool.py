@@ -169,8 +169,10 @@ def test_a_write_failure_stops_the_copy_and_leaves_no_spool(
         incoming.spool_stream(stream)
 
     assert dirs.spooled() == []
-    # Reading stops at the first failed write: at most one chunk past what the pipeline holds.
-    assert stream.position <= (incoming.PIPELINE_DEPTH + 1) * incoming.SPOOL_CHUNK < len(payload)
+    # Reading stops at the first failed write: at most one chunk past what the pipeline holds
+    # (its rotation and the head chunks it keeps for the probe).
+    in_memory = incoming.PIPELINE_DEPTH + incoming.HELD_HEAD_CHUNKS
+    assert stream.position <= (in_memory + 1) * incoming.SPOOL_CHUNK < len(payload)
 
 
 def test_a_file_known_to_be_large_goes_around_the_page_cache_from_its_first_byte(
@@ -241,3 +243,63 @@ def test_ingest_reads_the_size_hint_from_a_regular_file_only(tmp_path):
         os.close(write)
     assert _sequential_file_size(io.BytesIO(b"upload")) is None
     assert _sequential_file_size(ChoppyStream(b"socket", step=2)) is None
+
+
+def test_a_spool_reads_its_first_and_last_chunks_from_memory(small_chunks, payload, dirs):
+    spooled = incoming.spool_stream(ChoppyStream(payload, step=65_537))
+    chunk = incoming.SPOOL_CHUNK
+    held_head = incoming.HELD_HEAD_CHUNKS * chunk
+    last_chunk = len(payload) // chunk * chunk
+    held_tail = last_chunk - (incoming.PIPELINE_DEPTH - 1) * chunk
+    from_disk = []
+    real_pread = incoming.os.pread
+
+    def pread(fd, count, offset):
+        from_disk.append((offset, count))
+        return real_pread(fd, count, offset)
+
+    with spooled.open() as reader, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incoming.os, "pread", pread)
+        reader.seek(0)
+        assert reader.read(held_head) == payload[:held_head]
+        reader.seek(held_tail)
+        assert reader.read() == payload[held_tail:]
+        reader.seek(-10, os.SEEK_END)
+        assert reader.read(100) == payload[-10:]
+        assert reader.read(5) == b""
+        assert from_disk == []
+        # Across the head's end, and in the middle: from the file.
+        reader.seek(held_head - 7)
+        assert reader.read(20) == payload[held_head - 7 : held_head + 13]
+        assert from_disk == [(held_head - 7, 20)]
+        for offset, count in random.Random(5).sample(
+            [(o, c) for o in range(0, len(payload), 99_991) for c in (1, 4096, 700_001)], 12
+        ):
+            reader.seek(offset)
+            assert reader.read(count) == payload[offset : offset + count]
+
+    spooled.discard()
+    assert dirs.spooled() == []
+
+
+def test_held_chunks_go_back_for_the_next_spool_once_released(small_chunks, payload, dirs):
+    incoming._spare_buffers.clear()
+    spooled = incoming.spool_stream(ChoppyStream(payload, step=65_537))
+    assert spooled.held is not None
+    assert incoming._spare_buffers == []  # still read by the probe
+
+    spooled.release()
+
+    assert spooled.held is None
+    assert len(incoming._spare_buffers) == 1
+    with spooled.open() as reader:  # the file itself, as any other
+        assert reader.read() == payload
+    spooled.discard()
+
+
+def test_a_failed_copy_holds_nothing(small_chunks, dirs):
+    incoming._spare_buffers.clear()
+    with pytest.raises(PayloadTooLarge):
+        incoming.spool_stream(ChoppyStream(b"x" * 2_000_000, step=65_537), max_size=1_000_000)
+    assert len(incoming._spare_buffers) == 1
+    assert dirs.spooled() == []

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
-from assets import services
+from assets import incoming, services
 from assets.models import Asset
 from assets.synthetic import make_clip, make_still
 
@@ -58,6 +58,15 @@ def pdf(media_dir) -> Path:
     return path
 
 
+@pytest.fixture(params=["whole file held", "middle read back"])
+def chunking(request, monkeypatch):
+    """The probe reads a spool's first and last chunks from memory and the rest from the file:
+    with small chunks, a clip's middle (and, cut early, its head) comes from the disk."""
+    if request.param == "middle read back":
+        monkeypatch.setattr(incoming, "SPOOL_CHUNK", incoming.DIRECT_IO_ALIGN)
+    return request.param
+
+
 def _ingest(actor, production, data: bytes, name: str):
     return services.asset_ingest(
         actor=actor, production=production, source=io.BytesIO(data), filename=name
@@ -73,7 +82,9 @@ def _assert_refused(coordinator, production, data, name, dirs, match):
 
 
 @pytest.mark.parametrize("layout", ["moov-last", "faststart", "mov"])
-def test_a_whole_clip_is_kept_with_its_frame_count(coordinator, production, clips, layout):
+def test_a_whole_clip_is_kept_with_its_frame_count(
+    coordinator, production, clips, layout, chunking
+):
     asset = _ingest(coordinator, production, clips[layout].read_bytes(), "take.mp4").asset
     assert asset.frame_count == 72
     assert abs(asset.duration_seconds - 3.0) < 0.1
@@ -81,14 +92,16 @@ def test_a_whole_clip_is_kept_with_its_frame_count(coordinator, production, clip
 
 @pytest.mark.parametrize("layout", ["moov-last", "faststart", "mov"])
 @pytest.mark.parametrize("fraction", FRACTIONS)
-def test_a_cut_clip_is_refused(coordinator, production, clips, dirs, layout, fraction):
+def test_a_cut_clip_is_refused(coordinator, production, clips, dirs, layout, fraction, chunking):
     data = clips[layout].read_bytes()
     cut = data[: int(len(data) * fraction)]
 
     _assert_refused(coordinator, production, cut, "take.mp4", dirs, "truncated|corrupt|decoded")
 
 
-def test_a_clip_missing_only_its_last_frames_is_refused(coordinator, production, clips, dirs):
+def test_a_clip_missing_only_its_last_frames_is_refused(
+    coordinator, production, clips, dirs, chunking
+):
     data = clips["faststart"].read_bytes()
     _assert_refused(coordinator, production, data[:-3000], "take.mp4", dirs, "truncated")
 
