@@ -43,8 +43,9 @@ def main(path: str, production_code: str) -> None:
 
 
 def _warm_up(production, folder: Path) -> None:
-    """A long-running server has its imports, codecs and broker connection ready: ingest a still
-    and a short clip of the same container first."""
+    """A long-running server has its imports, codecs and broker connection ready, and the spool's
+    buffers touched: ingest a still and a clip of the same container, larger than those buffers,
+    first."""
     from assets.services import asset_ingest
     from assets.synthetic import make_clip, make_still
     from studio.actors import SystemActor
@@ -54,7 +55,8 @@ def _warm_up(production, folder: Path) -> None:
         make_still(folder / f"warm-{production.code}.png", seed=seed),
         make_clip(
             folder / f"warm-{production.code}.mov",
-            seconds=0.25,
+            seconds=8 / 24,  # 8 frames of 6 MB
+            size=(1920, 1080),
             audio=False,
             seed=seed,
             codec="rawvideo",
