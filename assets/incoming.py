@@ -131,9 +131,10 @@ class SpoolWriter:
     skips the cache from its first byte. Beyond that, chunks are written with ``O_DIRECT`` where
     the filesystem allows it: a camera original of many gigabytes neither evicts the cache other
     requests rely on nor leaves dirty pages for the closing fsync, so making it durable costs
-    little more than writing it. (Keeping a large file's head and tail cached for the truncation
-    proof cost more than the proof's reading them back: buffered writes of 24 MB took 6–87 ms from
-    one spool to the next, direct ones a steady ~0.8 ms a megabyte, and the proof reads ~12 MB.)
+    little more than writing it. (Keeping a large file's head and tail in the page cache for the
+    truncation proof cost more than the proof's reading them back: buffered writes of 24 MB took
+    6–87 ms from one spool to the next, direct ones a steady ~0.8 ms a megabyte. The proof reads
+    them from ``HeldChunks`` instead.)
     Anywhere ``O_DIRECT`` is refused (tmpfs, some network filesystems, non-Linux systems) every
     write simply stays buffered.
     """
@@ -307,7 +308,12 @@ class HeldReader(io.RawIOBase):
 
 
 def copy_hashing(
-    source: BinaryIO, target: SpoolWriter, limit: int, digest=None, *, held: HeldChunks | None = None
+    source: BinaryIO,
+    target: SpoolWriter,
+    limit: int,
+    digest=None,
+    *,
+    held: HeldChunks | None = None,
 ) -> tuple[int, str, bytes]:
     """Read, hash and write in three threads, each chunk passing from one to the next in order.
 

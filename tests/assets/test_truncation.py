@@ -149,3 +149,41 @@ def test_heif_is_refused_as_unsupported_not_as_bad_credentials(coordinator, prod
     assert "Content Credentials" not in message
     assert not Asset.objects.exists()
     assert dirs.spooled() == []
+
+
+def test_a_large_clip_is_proved_whole_without_reading_the_spool_back(
+    coordinator, production, media_dir, monkeypatch
+):
+    """The first frame lies in the spool's held head, the last and the index in its held tail: a
+    48 MB clip, past what the buffers hold, is proved from memory."""
+    clip = make_clip(
+        media_dir / "held.mov",
+        seconds=8 / 24,
+        size=(1920, 1080),
+        audio=False,
+        codec="rawvideo",
+        container_format="mov",
+    )
+    held = (incoming.HELD_HEAD_CHUNKS + incoming.PIPELINE_DEPTH) * incoming.SPOOL_CHUNK
+    assert clip.stat().st_size > held
+    from_memory, read_back = [], []
+    real_read, real_pread = incoming.HeldChunks.read, incoming.os.pread
+
+    def held_read(self, offset, count):
+        data = real_read(self, offset, count)
+        from_memory.append(len(data or b""))
+        return data
+
+    monkeypatch.setattr(incoming.HeldChunks, "read", held_read)
+    monkeypatch.setattr(
+        incoming.os, "pread", lambda fd, n, at: read_back.append(n) or real_pread(fd, n, at)
+    )
+
+    with clip.open("rb") as handle:
+        asset = services.asset_ingest(
+            actor=coordinator, production=production, source=handle, filename="held.mov"
+        ).asset
+
+    assert asset.frame_count == 8
+    assert sum(from_memory) > 2 * 1920 * 1080 * 3  # the first frame and the last, at least
+    assert read_back == []
